@@ -1,0 +1,34 @@
+/** Pure TypeScript core: no tfjs, no Phaser. */
+export { Rng } from './rng.js';
+export {
+  validateConfig,
+  diffConfigs,
+  DEFAULT_CONFIG,
+  CONFIG_KEYS,
+  type QmixConfig,
+  type AgentKind,
+  type MixerKind,
+  type NonNegative,
+  type OptimizerKind,
+  type TargetUpdate,
+  type ScheduleKind,
+  type ExplorationKind,
+} from './config.js';
+export { ConfigError, EnvContractError } from './errors.js';
+export {
+  validateSpec,
+  checkObservation,
+  checkStep,
+  type EnvSpec,
+  type EnvObservation,
+  type EnvStep,
+  type MultiAgentEnv,
+  type ObsFeature,
+} from './env.js';
+export { EpisodeBuilder, validateEpisode, type EpisodeRecord } from './episode.js';
+export { EpisodeBuffer, collateEpisodes, type EpisodeBatch } from './replay.js';
+export { agentInputSize, writeStepInputs, buildBatchInputs, type AgentInputOptions } from './agent-inputs.js';
+export { selectActions, argmaxAvailable, GREEDY, type ActionMode } from './explore.js';
+export { runEpisode, type QPolicy, type EpisodeResult, type RunOptions } from './runner.js';
+export { makeSchedule, type Schedule } from './schedules.js';
+export { RunningMeanStd } from './running-stats.js';

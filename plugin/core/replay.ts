@@ -1,0 +1,197 @@
+/**
+ * Episode replay on typed arrays: a ring of `capacity` episode slots, each
+ * padded to `episodeLimit`, and batches of sampled episodes collated
+ * time-major and trimmed to the longest episode in the batch.
+ */
+import type { EnvSpec } from './env.js';
+import { validateEpisode, type EpisodeRecord } from './episode.js';
+import type { Rng } from './rng.js';
+
+/**
+ * A training batch of `B` episodes, time-major, trimmed to `T` transitions
+ * (the longest episode in the batch). Shorter episodes are zero-padded and
+ * masked out by `filled`.
+ */
+export interface EpisodeBatch {
+  /** Episodes in the batch. */
+  readonly batchSize: number;
+  /** Transitions per episode after trimming (max length in the batch). */
+  readonly maxT: number;
+  readonly nAgents: number;
+  readonly obsSize: number;
+  readonly stateSize: number;
+  readonly nActions: number;
+  /** `[T + 1, B, nAgents, obsSize]` */
+  readonly obs: Float32Array;
+  /** `[T + 1, B, stateSize]` */
+  readonly state: Float32Array;
+  /** `[T + 1, B, nAgents, nActions]`, zero on padded steps */
+  readonly avail: Uint8Array;
+  /** `[T, B, nAgents]`, zero on padded steps */
+  readonly actions: Int32Array;
+  /** `[T, B]` */
+  readonly rewards: Float32Array;
+  /** `[T, B]`: 1 for a real transition, 0 for padding. */
+  readonly filled: Float32Array;
+  /** `[T, B]`: 1 at a transition that really ended its episode (not bootstrapped). */
+  readonly terminated: Float32Array;
+}
+
+/**
+ * Collates episodes into one time-major {@link EpisodeBatch}.
+ * @example
+ * ```ts
+ * const batch = collateEpisodes(env.spec, [record1, record2]);
+ * batch.maxT; // the longer of the two lengths
+ * ```
+ */
+export function collateEpisodes(spec: EnvSpec, episodes: readonly EpisodeRecord[]): EpisodeBatch {
+  const B = episodes.length;
+  if (B === 0) throw new RangeError('collateEpisodes needs at least one episode');
+  let T = 0;
+  for (const ep of episodes) T = Math.max(T, ep.length);
+  const n = spec.nAgents;
+  const O = spec.obsSize;
+  const S = spec.stateSize;
+  const A = spec.nActions;
+  const batch = {
+    batchSize: B,
+    maxT: T,
+    nAgents: n,
+    obsSize: O,
+    stateSize: S,
+    nActions: A,
+    obs: new Float32Array((T + 1) * B * n * O),
+    state: new Float32Array((T + 1) * B * S),
+    avail: new Uint8Array((T + 1) * B * n * A),
+    actions: new Int32Array(T * B * n),
+    rewards: new Float32Array(T * B),
+    filled: new Float32Array(T * B),
+    terminated: new Float32Array(T * B),
+  };
+  for (let b = 0; b < B; b++) {
+    const ep = episodes[b];
+    const L = ep.length;
+    // Steps 0..L carry observations; transitions 0..L-1 carry actions/rewards.
+    for (let t = 0; t <= L; t++) {
+      const row = t * B + b;
+      batch.obs.set(ep.obs.subarray(t * n * O, (t + 1) * n * O), row * n * O);
+      batch.state.set(ep.state.subarray(t * S, (t + 1) * S), row * S);
+      batch.avail.set(ep.avail.subarray(t * n * A, (t + 1) * n * A), row * n * A);
+    }
+    for (let t = 0; t < L; t++) {
+      const row = t * B + b;
+      batch.actions.set(ep.actions.subarray(t * n, (t + 1) * n), row * n);
+      batch.rewards[row] = ep.rewards[t];
+      batch.filled[row] = 1;
+    }
+    if (ep.terminated) batch.terminated[(L - 1) * B + b] = 1;
+  }
+  return batch;
+}
+
+/**
+ * Fixed-capacity episode replay (FIFO ring, as pymarl's ReplayBuffer).
+ *
+ * @example
+ * ```ts
+ * const buffer = new EpisodeBuffer(env.spec, 5000);
+ * buffer.insert(record);
+ * if (buffer.size >= 32) learner.update(buffer.sample(32, rng));
+ * ```
+ */
+export class EpisodeBuffer {
+  private readonly obs: Float32Array;
+  private readonly state: Float32Array;
+  private readonly avail: Uint8Array;
+  private readonly actions: Int32Array;
+  private readonly rewards: Float32Array;
+  private readonly lengths: Int32Array;
+  private readonly terminal: Uint8Array;
+  private next = 0;
+  private count = 0;
+  private inserted = 0;
+  private readonly picks: Int32Array;
+  private readonly pool: Int32Array;
+
+  constructor(
+    readonly spec: EnvSpec,
+    readonly capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
+    const T = spec.episodeLimit;
+    const n = spec.nAgents;
+    this.obs = new Float32Array(capacity * (T + 1) * n * spec.obsSize);
+    this.state = new Float32Array(capacity * (T + 1) * spec.stateSize);
+    this.avail = new Uint8Array(capacity * (T + 1) * n * spec.nActions);
+    this.actions = new Int32Array(capacity * T * n);
+    this.rewards = new Float32Array(capacity * T);
+    this.lengths = new Int32Array(capacity);
+    this.terminal = new Uint8Array(capacity);
+    this.picks = new Int32Array(capacity);
+    this.pool = new Int32Array(capacity);
+  }
+
+  /** Episodes currently stored. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Episodes ever inserted (including those overwritten). */
+  get totalInserted(): number {
+    return this.inserted;
+  }
+
+  /** Copies an episode into the oldest slot (after checking it fits the spec). */
+  insert(ep: EpisodeRecord): void {
+    validateEpisode(this.spec, ep);
+    const slot = this.next;
+    const { spec } = this;
+    const T = spec.episodeLimit;
+    const n = spec.nAgents;
+    const oStride = (T + 1) * n * spec.obsSize;
+    const sStride = (T + 1) * spec.stateSize;
+    const aStride = (T + 1) * n * spec.nActions;
+    // Clear the slot first: a shorter episode must not inherit the tail of the one it replaces.
+    this.obs.fill(0, slot * oStride, (slot + 1) * oStride).set(ep.obs, slot * oStride);
+    this.state.fill(0, slot * sStride, (slot + 1) * sStride).set(ep.state, slot * sStride);
+    this.avail.fill(0, slot * aStride, (slot + 1) * aStride).set(ep.avail, slot * aStride);
+    this.actions.fill(0, slot * T * n, (slot + 1) * T * n).set(ep.actions, slot * T * n);
+    this.rewards.fill(0, slot * T, (slot + 1) * T).set(ep.rewards, slot * T);
+    this.lengths[slot] = ep.length;
+    this.terminal[slot] = ep.terminated ? 1 : 0;
+    this.next = (slot + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+    this.inserted++;
+  }
+
+  /** A read-only view of the episode in `slot` (0..size-1; no copy). */
+  episode(slot: number): EpisodeRecord {
+    if (!(slot >= 0 && slot < this.count)) throw new RangeError(`no episode in slot ${slot} (size ${this.count})`);
+    const { spec } = this;
+    const T = spec.episodeLimit;
+    const n = spec.nAgents;
+    const L = this.lengths[slot];
+    const oStride = (T + 1) * n * spec.obsSize;
+    const sStride = (T + 1) * spec.stateSize;
+    const aStride = (T + 1) * n * spec.nActions;
+    return {
+      length: L,
+      terminated: this.terminal[slot] === 1,
+      obs: this.obs.subarray(slot * oStride, slot * oStride + (L + 1) * n * spec.obsSize),
+      state: this.state.subarray(slot * sStride, slot * sStride + (L + 1) * spec.stateSize),
+      avail: this.avail.subarray(slot * aStride, slot * aStride + (L + 1) * n * spec.nActions),
+      actions: this.actions.subarray(slot * T * n, slot * T * n + L * n),
+      rewards: this.rewards.subarray(slot * T, slot * T + L),
+    };
+  }
+
+  /** Samples `batchSize` distinct episodes uniformly and collates them. */
+  sample(batchSize: number, rng: Rng): EpisodeBatch {
+    if (batchSize > this.count) throw new RangeError(`cannot sample ${batchSize} episodes from a buffer holding ${this.count}`);
+    rng.sampleWithoutReplacement(this.count, batchSize, this.picks, this.pool);
+    const eps: EpisodeRecord[] = new Array(batchSize);
+    for (let i = 0; i < batchSize; i++) eps[i] = this.episode(this.picks[i]);
+    return collateEpisodes(this.spec, eps);
+  }
+}

@@ -1,0 +1,3 @@
+/** Reference environments in pure TypeScript (no tfjs, no Phaser). */
+export { TwoStepEnv, TWO_STEP_STATES, TWO_STEP_PAYOFF_2B } from './two-step.js';
+export { MatrixGameEnv, NONMONOTONIC_PAYOFF } from './matrix-game.js';

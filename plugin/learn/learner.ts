@@ -1,0 +1,369 @@
+/**
+ * The Q-learner: QMIX, VDN or IQL over padded episode batches (pymarl's
+ * `QLearner.train`), on tfjs.
+ *
+ * One update, top to bottom:
+ * 1. collate masks and one-hots in JS (exact on every backend);
+ * 2. target agent net over all T+1 steps (no gradient);
+ * 3. online agent net over all T+1 steps; utilities of the taken actions;
+ *    mixer on the states of steps 0..T-1;
+ * 4. targets: next-step action by argmax of the online net (double Q) or the
+ *    target net, unavailable actions excluded; target mixer on states 1..T;
+ *    TD(lambda) returns (lambda = 0: one-step) - computed inside a zero-gradient
+ *    boundary, so no gradient flows into them;
+ * 5. loss = mean squared TD error over real steps (and agents, for IQL);
+ * 6. clip the global gradient norm, optimiser step, target update.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { agentInputSize, buildBatchInputs } from '../core/agent-inputs.js';
+import { validateConfig, type QmixConfig } from '../core/config.js';
+import { validateSpec, type EnvSpec } from '../core/env.js';
+import type { EpisodeBatch } from '../core/replay.js';
+import { Rng } from '../core/rng.js';
+import { RunningMeanStd } from '../core/running-stats.js';
+import { agentForward, agentParamSpecs, type AgentNetShape } from './agent-net.js';
+import { mixForward, mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
+import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
+import { ParamSet } from './params.js';
+import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
+
+/** pymarl's value for "unavailable" before a max / argmax. */
+const UNAVAILABLE = -9999999;
+
+/** What one update measured. */
+export interface UpdateStats {
+  /** Masked mean squared TD error (the loss that was minimised). */
+  readonly loss: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** Mean Q_tot (or mean utility for IQL) of the taken actions over real steps. */
+  readonly qTotMean: number;
+  /** Mean TD target over real steps. */
+  readonly targetMean: number;
+  /** Mean absolute TD error over real steps. */
+  readonly tdErrorAbs: number;
+  /** Updates done so far, this one included. */
+  readonly updates: number;
+  /** Whether this update ended with a hard target copy. */
+  readonly targetUpdated: boolean;
+}
+
+/** The online and target networks of one learner. */
+interface Networks {
+  readonly agent: ParamSet;
+  readonly mixer: ParamSet;
+}
+
+/** Tensors of one batch (disposed after the update). */
+interface BatchTensors {
+  readonly T: number;
+  readonly B: number;
+  readonly inputs: tf.Tensor2D; // [(T+1) * B * N, in]
+  readonly states: tf.Tensor3D; // [T+1, B, S]
+  readonly actionsOneHot: tf.Tensor3D; // [T, B * N, A]
+  readonly nextPenalty: tf.Tensor3D; // [T, B * N, A] 0 or UNAVAILABLE, for steps 1..T
+  readonly rewards: tf.Tensor2D; // [T, B]
+  readonly filled: tf.Tensor2D;
+  readonly terminated: tf.Tensor2D;
+  readonly bootEnd: tf.Tensor2D;
+  readonly realSteps: number;
+}
+
+/**
+ * A QMIX / VDN / IQL learner.
+ *
+ * @example
+ * ```ts
+ * await useBackend('wasm');
+ * const learner = new QLearner(env.spec, { mixer: 'qmix', agent: 'gru' });
+ * const stats = learner.update(buffer.sample(32, rng), episodesSoFar);
+ * stats.loss;
+ * learner.dispose();
+ * ```
+ */
+export class QLearner {
+  readonly spec: EnvSpec;
+  readonly config: QmixConfig;
+  readonly agentShape: AgentNetShape;
+  readonly mixerShape: MixerShape;
+  readonly online: Networks;
+  readonly target: Networks;
+  private readonly optimizer: TorchOptimizer;
+  private readonly rewardStats = new RunningMeanStd();
+  private lambdaFull: tf.Tensor2D | null = null;
+  private updateCount = 0;
+  private lastTargetUpdateEpisode = 0;
+  private disposed = false;
+
+  constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
+    this.spec = validateSpec(spec);
+    this.config = validateConfig(config);
+    const c = this.config;
+    this.agentShape = {
+      kind: c.agent,
+      inputSize: agentInputSize(this.spec, c),
+      hiddenDim: c.hiddenDim,
+      nActions: this.spec.nActions,
+    };
+    this.mixerShape = {
+      kind: c.mixer,
+      nAgents: this.spec.nAgents,
+      stateSize: this.spec.stateSize,
+      embedDim: c.mixingEmbedDim,
+      hypernetLayers: c.hypernetLayers,
+      hypernetEmbed: c.hypernetEmbed,
+      nonNegative: c.nonNegative,
+    };
+    const init = new Rng(c.seed, 'init');
+    this.online = {
+      agent: ParamSet.create(agentParamSpecs(this.agentShape), init),
+      mixer: ParamSet.create(mixerParamSpecs(this.mixerShape), init),
+    };
+    this.target = { agent: this.online.agent.clone(false), mixer: this.online.mixer.clone(false) };
+    const groups = [{ variables: this.online.agent.variables, lr: c.lr }];
+    if (this.online.mixer.specs.length > 0) groups.push({ variables: this.online.mixer.variables, lr: c.mixerLr ?? c.lr });
+    this.optimizer = new TorchOptimizer(
+      groups,
+      c.optimizer === 'adam'
+        ? { kind: 'adam', beta1: c.adamBeta1, beta2: c.adamBeta2, eps: c.adamEps }
+        : { kind: 'rmsprop', alpha: c.rmspropAlpha, eps: c.rmspropEps },
+    );
+  }
+
+  /** Updates done so far. */
+  get updates(): number {
+    return this.updateCount;
+  }
+
+  /**
+   * One gradient step on a batch of episodes.
+   * @param episode episodes collected so far (drives the hard target copy,
+   *   as in pymarl); defaults to the update count.
+   */
+  update(batch: EpisodeBatch, episode = this.updateCount + 1): UpdateStats {
+    this.assertAlive();
+    this.checkBatch(batch);
+    const bt = this.prepareBatch(batch);
+    try {
+      const packed = tf.tidy(() => this.gradientStep(bt));
+      const [loss, gradNorm, qTotMean, targetMean, tdErrorAbs] = packed.dataSync();
+      packed.dispose();
+      this.updateCount++;
+      const targetUpdated = this.updateTargets(episode);
+      return { loss, gradNorm, qTotMean, targetMean, tdErrorAbs, updates: this.updateCount, targetUpdated };
+    } finally {
+      disposeBatch(bt);
+    }
+  }
+
+  /** Copies online weights into the target networks now. */
+  hardUpdateTargets(): void {
+    this.target.agent.copyFrom(this.online.agent);
+    this.target.mixer.copyFrom(this.online.mixer);
+  }
+
+  /**
+   * Online utilities for every step of a batch: `[T + 1, B, nAgents, nActions]`
+   * as a flat Float32Array (GRU hidden state carried from step 0).
+   */
+  qValues(batch: EpisodeBatch): Float32Array {
+    this.assertAlive();
+    const inputs = buildBatchInputs(batch, this.config);
+    const rows = batch.batchSize * this.spec.nAgents;
+    return tf.tidy(() => {
+      const x = tf.tensor2d(inputs, [(batch.maxT + 1) * rows, this.agentShape.inputSize]);
+      return agentForward(this.agentShape, this.online.agent, x, batch.maxT + 1, rows).q.dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * Online mixer output for given utilities and states.
+   * @param qs `[rows, nAgents]` utilities
+   * @param states `[rows, stateSize]`
+   * @returns `[rows, K]` (K = 1 for qmix/vdn, nAgents for none)
+   */
+  mix(qs: Float32Array, states: Float32Array): Float32Array {
+    this.assertAlive();
+    const rows = qs.length / this.spec.nAgents;
+    return tf.tidy(() => {
+      const q = tf.tensor2d(qs, [rows, this.spec.nAgents]);
+      const s = tf.tensor2d(states, [rows, this.spec.stateSize]);
+      return mixForward(this.mixerShape, this.online.mixer, q, s).dataSync() as Float32Array;
+    });
+  }
+
+  /** Frees every tensor this learner owns. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.online.agent.dispose();
+    this.online.mixer.dispose();
+    this.target.agent.dispose();
+    this.target.mixer.dispose();
+    this.optimizer.dispose();
+    this.lambdaFull?.dispose();
+    this.lambdaFull = null;
+  }
+
+  /** The whole differentiable step; returns [loss, gradNorm, qTotMean, targetMean, tdAbs]. */
+  private gradientStep(bt: BatchTensors): tf.Tensor1D {
+    const { T, B } = bt;
+    const N = this.spec.nAgents;
+    const S = this.spec.stateSize;
+    const K = mixerOutputs(this.mixerShape);
+    const rows = B * N;
+    const statesNow = tf.reshape(tf.slice(bt.states, [0, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
+    const statesNext = tf.reshape(tf.slice(bt.states, [1, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
+    // [T, B*N, A]: target utilities of steps 1..T (the GRU still runs from step 0).
+    const targetNextQ = tf.slice(agentForward(this.agentShape, this.target.agent, bt.inputs, T + 1, rows).q, [1, 0, 0], [T, rows, -1]);
+
+    // A zero-gradient boundary: everything inside runs off the tape, so the
+    // double-Q argmax (which has no gradient in tfjs) never reaches backprop.
+    const targets = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const qOnline = args[0] as tf.Tensor3D;
+      return {
+        value: this.targetsFrom(bt, qOnline, targetNextQ, statesNext),
+        gradFunc: () => [tf.zerosLike(qOnline)],
+      };
+    });
+
+    const mask = tf.reshape(bt.filled, [T * B, 1]);
+    const denom = bt.realSteps * K;
+    const side: tf.Tensor[] = [];
+    const { value: loss, grads } = tf.variableGrads(() => {
+      // [T+1, B*N, A]
+      const q = agentForward(this.agentShape, this.online.agent, bt.inputs, T + 1, rows).q;
+      const chosen = tf.reshape(tf.sum(tf.mul(tf.slice(q, [0, 0, 0], [T, rows, -1]), bt.actionsOneHot), 2), [T * B, N]) as tf.Tensor2D;
+      const mixed = mixForward(this.mixerShape, this.online.mixer, chosen, statesNow); // [T*B, K]
+      const y = tf.reshape(targets(q), [T * B, K]);
+      const td = tf.mul(tf.sub(mixed, y), mask);
+      side.push(
+        tf.keep(tf.div(tf.sum(tf.mul(mixed, mask)), denom)),
+        tf.keep(tf.div(tf.sum(tf.mul(y, mask)), denom)),
+        tf.keep(tf.div(tf.sum(tf.abs(td)), denom)),
+      );
+      return tf.div(tf.sum(tf.square(td)), denom) as tf.Scalar;
+    }, this.optimizer.variables as tf.Variable[]);
+
+    const { grads: clipped, norm } = clipByGlobalNorm(
+      this.optimizer.variables.map((v) => grads[v.name]),
+      this.config.gradNormClip,
+    );
+    this.optimizer.apply(clipped);
+    if (this.config.targetUpdate === 'soft') {
+      this.target.agent.softUpdateFrom(this.online.agent, this.config.tau);
+      this.target.mixer.softUpdateFrom(this.online.mixer, this.config.tau);
+    }
+    const packed = tf.stack([loss, norm, ...side]) as tf.Tensor1D;
+    for (const t of side) t.dispose();
+    return packed;
+  }
+
+  /** TD targets `[T, B, K]` from the online utilities (for double Q) and the target nets. */
+  private targetsFrom(bt: BatchTensors, qOnline: tf.Tensor3D, targetNextQ: tf.Tensor3D, statesNext: tf.Tensor2D): tf.Tensor3D {
+    const { T, B } = bt;
+    const N = this.spec.nAgents;
+    const A = this.spec.nActions;
+    const rows = B * N;
+    let nextValue: tf.Tensor; // [T, B*N]
+    if (this.config.doubleQ) {
+      const onlineNext = tf.add(tf.slice(qOnline, [1, 0, 0], [T, rows, A]), bt.nextPenalty);
+      const best = tf.argMax(onlineNext, 2); // [T, B*N] int32
+      const pick = tf.cast(tf.equal(tf.expandDims(best, 2), tf.range(0, A, 1, 'int32')), 'float32');
+      nextValue = tf.sum(tf.mul(targetNextQ, pick), 2);
+    } else {
+      nextValue = tf.max(tf.add(targetNextQ, bt.nextPenalty), 2);
+    }
+    const mixedNext = mixForward(this.mixerShape, this.target.mixer, tf.reshape(nextValue, [T * B, N]) as tf.Tensor2D, statesNext);
+    const K = mixerOutputs(this.mixerShape);
+    return tdTargets({
+      rewards: bt.rewards,
+      filled: bt.filled,
+      terminated: bt.terminated,
+      bootEnd: bt.bootEnd,
+      next: tf.reshape(mixedNext, [T, B, K]),
+      gamma: this.config.gamma,
+      lambda: this.config.tdLambda,
+      lambdaU: this.config.tdLambda > 0 ? this.lambdaU(T) : undefined,
+    });
+  }
+
+  /** U for T steps: the top-left block of U for the episode limit (U[t, s] depends on s - t only). */
+  private lambdaU(T: number): tf.Tensor2D {
+    const L = this.spec.episodeLimit;
+    if (this.lambdaFull === null) this.lambdaFull = tf.keep(tf.tensor2d(lambdaMatrix(L, this.config.gamma, this.config.tdLambda), [L, L]));
+    return T === L ? this.lambdaFull : tf.slice(this.lambdaFull, [0, 0], [T, T]);
+  }
+
+  private updateTargets(episode: number): boolean {
+    if (this.config.targetUpdate !== 'hard') return false;
+    if ((episode - this.lastTargetUpdateEpisode) / this.config.targetUpdateInterval >= 1) {
+      this.hardUpdateTargets();
+      this.lastTargetUpdateEpisode = episode;
+      return true;
+    }
+    return false;
+  }
+
+  /** Builds the batch's tensors: masks, one-hots and penalties are made in JS. */
+  private prepareBatch(batch: EpisodeBatch): BatchTensors {
+    const { batchSize: B, maxT: T } = batch;
+    const { nAgents: N, nActions: A, stateSize: S } = this.spec;
+    const rows = B * N;
+    const oneHot = new Float32Array(T * rows * A);
+    for (let i = 0; i < T * rows; i++) oneHot[i * A + batch.actions[i]] = batch.filled[Math.floor(i / N)];
+    const penalty = new Float32Array(T * rows * A);
+    const availNext = batch.avail.subarray(rows * A); // steps 1..T
+    for (let r = 0; r < T * rows; r++) {
+      let any = false;
+      for (let u = 0; u < A; u++) any ||= availNext[r * A + u] !== 0;
+      // Padded steps (no action available) stay at 0 so no huge numbers reach the masked-out targets.
+      if (any) for (let u = 0; u < A; u++) penalty[r * A + u] = availNext[r * A + u] !== 0 ? 0 : UNAVAILABLE;
+    }
+    let realSteps = 0;
+    for (let i = 0; i < T * B; i++) realSteps += batch.filled[i];
+    const rewards = this.config.standardiseRewards ? this.standardise(batch) : batch.rewards;
+    return {
+      T,
+      B,
+      inputs: tf.tensor2d(buildBatchInputs(batch, this.config), [(T + 1) * rows, this.agentShape.inputSize]),
+      states: tf.tensor3d(batch.state, [T + 1, B, S]),
+      actionsOneHot: tf.tensor3d(oneHot, [T, rows, A]),
+      nextPenalty: tf.tensor3d(penalty, [T, rows, A]),
+      rewards: tf.tensor2d(rewards, [T, B]),
+      filled: tf.tensor2d(batch.filled, [T, B]),
+      terminated: tf.tensor2d(batch.terminated, [T, B]),
+      bootEnd: tf.tensor2d(bootstrapEnds(batch.filled, batch.terminated, T, B), [T, B]),
+      realSteps,
+    };
+  }
+
+  /** EPyMARL-style reward standardisation by running statistics of real-step rewards. */
+  private standardise(batch: EpisodeBatch): Float32Array {
+    const real: number[] = [];
+    for (let i = 0; i < batch.rewards.length; i++) if (batch.filled[i] === 1) real.push(batch.rewards[i]);
+    this.rewardStats.update(real);
+    const out = new Float32Array(batch.rewards.length);
+    const std = Math.sqrt(this.rewardStats.variance + 1e-8);
+    for (let i = 0; i < out.length; i++) out[i] = batch.filled[i] === 1 ? (batch.rewards[i] - this.rewardStats.mean) / std : 0;
+    return out;
+  }
+
+  private checkBatch(batch: EpisodeBatch): void {
+    const s = this.spec;
+    if (batch.nAgents !== s.nAgents || batch.obsSize !== s.obsSize || batch.stateSize !== s.stateSize || batch.nActions !== s.nActions) {
+      throw new Error(
+        `batch shape (agents ${batch.nAgents}, obs ${batch.obsSize}, state ${batch.stateSize}, actions ${batch.nActions}) ` +
+          `does not match the learner's spec (agents ${s.nAgents}, obs ${s.obsSize}, state ${s.stateSize}, actions ${s.nActions})`,
+      );
+    }
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new Error('this QLearner was disposed');
+  }
+}
+
+function disposeBatch(bt: BatchTensors): void {
+  for (const t of [bt.inputs, bt.states, bt.actionsOneHot, bt.nextPenalty, bt.rewards, bt.filled, bt.terminated, bt.bootEnd]) t.dispose();
+}

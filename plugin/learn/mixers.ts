@@ -1,0 +1,74 @@
+/**
+ * Mixers: how per-agent utilities Q_a become the value the TD loss is taken on.
+ *
+ * - `qmix`: Q_tot = ELU(q . |W1(s)| + b1(s)) . |W2(s)| + V(s), where W1, W2
+ *   and b1 come from hypernetworks of the global state s and V(s) is a 2-layer
+ *   ReLU net. |.| (or softplus) keeps dQ_tot/dQ_a >= 0, so per-agent argmaxes
+ *   are the joint argmax. (pymarl `modules/mixers/qmix.py`.)
+ * - `vdn`: Q_tot = sum_a Q_a.
+ * - `none`: independent Q-learning; every agent keeps its own TD target.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MixerKind, NonNegative } from '../core/config.js';
+import { linearSpecs, type ParamSet, type ParamSpec } from './params.js';
+
+/** Sizes and options of a mixer. */
+export interface MixerShape {
+  readonly kind: MixerKind;
+  readonly nAgents: number;
+  readonly stateSize: number;
+  readonly embedDim: number;
+  readonly hypernetLayers: 1 | 2;
+  readonly hypernetEmbed: number;
+  readonly nonNegative: NonNegative;
+}
+
+/** Number of value columns the mixer returns per row: 1 for qmix/vdn, nAgents for none. */
+export function mixerOutputs(s: MixerShape): number {
+  return s.kind === 'none' ? s.nAgents : 1;
+}
+
+/** Parameter specs (empty for vdn and none). */
+export function mixerParamSpecs(s: MixerShape): ParamSpec[] {
+  if (s.kind !== 'qmix') return [];
+  const { stateSize: S, embedDim: E, nAgents: N, hypernetEmbed: HE } = s;
+  const hyper = (name: string, out: number): ParamSpec[] =>
+    s.hypernetLayers === 1
+      ? linearSpecs(`mixer.${name}`, S, out)
+      : [...linearSpecs(`mixer.${name}.0`, S, HE), ...linearSpecs(`mixer.${name}.1`, HE, out)];
+  return [
+    ...hyper('hyperW1', N * E),
+    ...linearSpecs('mixer.hyperB1', S, E),
+    ...hyper('hyperW2', E),
+    ...linearSpecs('mixer.v.0', S, E),
+    ...linearSpecs('mixer.v.1', E, 1),
+  ];
+}
+
+/**
+ * Mixes utilities.
+ * @param qs chosen utilities `[rows, nAgents]`
+ * @param states global states `[rows, stateSize]` (unused by vdn/none)
+ * @returns `[rows, mixerOutputs(shape)]`
+ */
+export function mixForward(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D): tf.Tensor2D {
+  if (s.kind === 'none') return qs;
+  if (s.kind === 'vdn') return tf.sum(qs, 1, true) as tf.Tensor2D;
+  const rows = qs.shape[0];
+  const { embedDim: E, nAgents: N } = s;
+  const linear = (name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D =>
+    tf.fused.matMul({ a: x, b: p.get(`${name}.w`), bias: p.get(`${name}.b`), activation: activation ?? 'linear' }) as tf.Tensor2D;
+  const hyper = (name: string): tf.Tensor2D =>
+    s.hypernetLayers === 1
+      ? linear(`mixer.${name}`, states)
+      : linear(`mixer.${name}.1`, linear(`mixer.${name}.0`, states, 'relu'));
+  const positive = (x: tf.Tensor2D): tf.Tensor2D => (s.nonNegative === 'abs' ? tf.abs(x) : tf.softplus(x));
+
+  const w1 = tf.reshape(positive(hyper('hyperW1')), [rows, N, E]); // [rows, N, E]
+  const b1 = tf.reshape(linear('mixer.hyperB1', states), [rows, 1, E]); // [rows, 1, E]
+  const hidden = tf.elu(tf.add(tf.matMul(tf.reshape(qs, [rows, 1, N]), w1), b1)); // [rows, 1, E]
+  const w2 = tf.reshape(positive(hyper('hyperW2')), [rows, E, 1]); // [rows, E, 1]
+  const v = linear('mixer.v.1', linear('mixer.v.0', states, 'relu')); // [rows, 1]
+  const y = tf.matMul(hidden, w2); // [rows, 1, 1]
+  return tf.add(tf.reshape(y, [rows, 1]), v) as tf.Tensor2D;
+}

@@ -1,0 +1,133 @@
+/**
+ * Adam and RMSProp written out with PyTorch's formulas and every constant
+ * explicit. tfjs's built-in optimisers differ in small ways that matter here:
+ * its RMSProp puts epsilon inside the square root, and its Adam epsilon
+ * defaults to the backend's (1e-4 on WebGL, 1e-7 elsewhere). Owning the update
+ * also gives us parameter groups (separate agent and mixer learning rates)
+ * and a state we can checkpoint exactly.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A group of variables sharing a learning rate. */
+export interface ParamGroup {
+  readonly variables: readonly tf.Variable[];
+  readonly lr: number;
+}
+
+/** Optimiser constants. */
+export type OptimizerSettings =
+  | { readonly kind: 'adam'; readonly beta1: number; readonly beta2: number; readonly eps: number }
+  | { readonly kind: 'rmsprop'; readonly alpha: number; readonly eps: number };
+
+/** Serialisable optimiser state (slot values in group/variable order). */
+export interface OptimizerState {
+  readonly kind: 'adam' | 'rmsprop';
+  readonly step: number;
+  readonly slots: Float32Array[];
+}
+
+/**
+ * Torch-compatible optimiser over parameter groups.
+ *
+ * @example
+ * ```ts
+ * const opt = new TorchOptimizer([{ variables: agentVars, lr: 5e-4 }], { kind: 'rmsprop', alpha: 0.99, eps: 1e-5 });
+ * tf.tidy(() => opt.apply(grads)); // grads aligned with the variables, group by group
+ * ```
+ */
+export class TorchOptimizer {
+  private stepCount = 0;
+  /** Adam: [m, v] per variable; RMSProp: [squareAvg] per variable. */
+  private readonly slots: tf.Variable[][];
+  private readonly vars: tf.Variable[];
+  private readonly lrs: number[];
+
+  constructor(
+    groups: readonly ParamGroup[],
+    readonly settings: OptimizerSettings,
+  ) {
+    this.vars = groups.flatMap((g) => [...g.variables]);
+    this.lrs = groups.flatMap((g) => g.variables.map(() => g.lr));
+    const perVar = settings.kind === 'adam' ? 2 : 1;
+    this.slots = this.vars.map((v) =>
+      Array.from({ length: perVar }, () => {
+        const zeros = tf.zerosLike(v);
+        const slot = tf.variable(zeros, false);
+        zeros.dispose();
+        return slot;
+      }),
+    );
+  }
+
+  /** Updates taken so far. */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** The variables in the order `apply` expects their gradients. */
+  get variables(): readonly tf.Variable[] {
+    return this.vars;
+  }
+
+  /** One update. Call inside `tf.tidy`; `grads[i]` belongs to `variables[i]`. */
+  apply(grads: readonly tf.Tensor[]): void {
+    if (grads.length !== this.vars.length) throw new Error(`optimizer got ${grads.length} gradients for ${this.vars.length} variables`);
+    this.stepCount++;
+    const s = this.settings;
+    if (s.kind === 'adam') {
+      const c1 = 1 - Math.pow(s.beta1, this.stepCount);
+      const c2 = 1 - Math.pow(s.beta2, this.stepCount);
+      for (let i = 0; i < this.vars.length; i++) {
+        const [m, v] = this.slots[i];
+        const g = grads[i];
+        m.assign(tf.add(tf.mul(m, s.beta1), tf.mul(g, 1 - s.beta1)));
+        v.assign(tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(g), 1 - s.beta2)));
+        // torch: p -= (lr / c1) * m / (sqrt(v) / sqrt(c2) + eps)
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(c2)), s.eps);
+        this.vars[i].assign(tf.sub(this.vars[i], tf.mul(tf.div(m, denom), this.lrs[i] / c1)));
+      }
+    } else {
+      for (let i = 0; i < this.vars.length; i++) {
+        const [sq] = this.slots[i];
+        const g = grads[i];
+        sq.assign(tf.add(tf.mul(sq, s.alpha), tf.mul(tf.square(g), 1 - s.alpha)));
+        // torch: p -= lr * g / (sqrt(square_avg) + eps)
+        const denom = tf.add(tf.sqrt(sq), s.eps);
+        this.vars[i].assign(tf.sub(this.vars[i], tf.mul(tf.div(g, denom), this.lrs[i])));
+      }
+    }
+  }
+
+  /** Copies the state out (for checkpoints). */
+  getState(): OptimizerState {
+    return { kind: this.settings.kind, step: this.stepCount, slots: this.slots.flat().map((v) => v.dataSync() as Float32Array) };
+  }
+
+  /** Restores a state from {@link TorchOptimizer.getState}. */
+  setState(state: OptimizerState): void {
+    const flat = this.slots.flat();
+    if (state.kind !== this.settings.kind) throw new Error(`optimizer state is for ${state.kind}, this optimizer is ${this.settings.kind}`);
+    if (state.slots.length !== flat.length) throw new Error(`optimizer state has ${state.slots.length} slots, expected ${flat.length}`);
+    flat.forEach((v, i) => {
+      if (state.slots[i].length !== v.size) throw new Error(`optimizer slot ${i} has ${state.slots[i].length} values, expected ${v.size}`);
+    });
+    tf.tidy(() => flat.forEach((v, i) => v.assign(tf.tensor(state.slots[i], v.shape))));
+    this.stepCount = state.step;
+  }
+
+  dispose(): void {
+    for (const s of this.slots) for (const v of s) v.dispose();
+  }
+}
+
+/**
+ * Scales gradients so their global L2 norm is at most `maxNorm` (torch's
+ * `clip_grad_norm_`: coefficient maxNorm / (norm + 1e-6), applied when < 1).
+ * Call inside `tf.tidy`.
+ * @returns the clipped gradients and the norm before clipping (a scalar tensor)
+ */
+export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number): { grads: tf.Tensor[]; norm: tf.Scalar } {
+  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+  return { grads: grads.map((g) => tf.mul(g, coef)), norm };
+}

@@ -1,0 +1,96 @@
+// `npm run bench`: speed of the learner and of acting, as JSON on stdout.
+// Timings are medians over repeats in one run (this machine is shared and
+// noisy); compare figures only within one output.
+import * as tf from '@tensorflow/tfjs';
+import { EpisodeBuffer, GREEDY, Rng, selectActions, type EnvSpec, type EpisodeRecord, type QmixConfig } from '../../plugin/core/index.js';
+import { QLearner, TfjsActor, useBackend, type BackendName } from '../../plugin/learn/index.js';
+
+/** The reference shape of the issues: 32 episodes x 50 steps, 3 agents, obs 30, 5 actions, state 40. */
+const REFERENCE: EnvSpec = { nAgents: 3, obsSize: 30, stateSize: 40, nActions: 5, episodeLimit: 50 };
+const REFERENCE_CONFIG: Partial<QmixConfig> = { hiddenDim: 64, mixingEmbedDim: 32, hypernetEmbed: 64, doubleQ: true, batchSize: 32 };
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Full-length (50-step, time-limited) random episodes, so a batch is exactly 32 x 50 after trimming. */
+function fullEpisodes(count: number, seed: number): EpisodeRecord[] {
+  const L = REFERENCE.episodeLimit;
+  const n = REFERENCE.nAgents;
+  const rng = new Rng(seed, 'bench');
+  return Array.from({ length: count }, () => ({
+    length: L,
+    terminated: false,
+    obs: Float32Array.from({ length: (L + 1) * n * REFERENCE.obsSize }, () => rng.uniform(-1, 1)),
+    state: Float32Array.from({ length: (L + 1) * REFERENCE.stateSize }, () => rng.uniform(-1, 1)),
+    avail: new Uint8Array((L + 1) * n * REFERENCE.nActions).fill(1),
+    actions: Int32Array.from({ length: L * n }, () => rng.int(REFERENCE.nActions)),
+    rewards: Float32Array.from({ length: L }, () => rng.uniform(-1, 1)),
+  }));
+}
+
+async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: number) {
+  await useBackend(backend);
+  const learner = new QLearner(REFERENCE, { ...REFERENCE_CONFIG, agent });
+  const buffer = new EpisodeBuffer(REFERENCE, 64);
+  for (const ep of fullEpisodes(64, 1)) buffer.insert(ep);
+  const rng = new Rng(2);
+  const batches = Array.from({ length: repeats + 2 }, () => buffer.sample(32, rng));
+  const times: number[] = [];
+  for (let i = 0; i < batches.length; i++) {
+    const t0 = performance.now();
+    learner.update(batches[i], i + 1);
+    const dt = performance.now() - t0;
+    if (i >= 2) times.push(dt); // the first updates compile / warm caches
+  }
+  learner.dispose();
+  return { backend, agent, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+}
+
+async function benchActing(backend: BackendName, repeats: number) {
+  await useBackend(backend);
+  const learner = new QLearner(REFERENCE, REFERENCE_CONFIG);
+  const actor = new TfjsActor(learner);
+  const obs = Float32Array.from({ length: REFERENCE.nAgents * REFERENCE.obsSize }, (_, i) => Math.sin(i));
+  const avail = new Uint8Array(REFERENCE.nAgents * REFERENCE.nActions).fill(1);
+  const q = new Float32Array(REFERENCE.nAgents * REFERENCE.nActions);
+  const actions = new Int32Array(REFERENCE.nAgents);
+  const times: number[] = [];
+  actor.resetEpisode();
+  for (let i = 0; i < repeats + 20; i++) {
+    const t0 = performance.now();
+    actor.qValues(obs, i === 0 ? null : actions, q);
+    selectActions(q, avail, REFERENCE.nAgents, REFERENCE.nActions, GREEDY, null, actions);
+    if (i >= 20) times.push(performance.now() - t0);
+  }
+  actor.dispose();
+  learner.dispose();
+  return { backend, agents: REFERENCE.nAgents, agent: 'gru', medianMs: +median(times).toFixed(4), repeats: times.length };
+}
+
+const results = {
+  bench: 'phaser-qmix learner',
+  date: new Date().toISOString(),
+  node: process.version,
+  tfjs: tf.version.tfjs,
+  shape: { ...REFERENCE, ...REFERENCE_CONFIG },
+  reference: {
+    note: 'measured on this machine kind (2 cores) per the issue: pymarl QLearner.train() (torch) GRU ~35 ms, MLP ~20 ms; plain tfjs wasm GRU ~320 ms, MLP ~110 ms; pymarl select_actions 0.13-0.25 ms',
+  },
+  update: [] as unknown[],
+  acting: [] as unknown[],
+};
+
+results.update.push(await benchUpdate('wasm', 'gru', quick ? 3 : 10));
+results.update.push(await benchUpdate('wasm', 'mlp', quick ? 3 : 10));
+if (!args.has('--no-cpu')) {
+  results.update.push(await benchUpdate('cpu', 'gru', quick ? 1 : 3));
+  results.update.push(await benchUpdate('cpu', 'mlp', quick ? 1 : 3));
+}
+results.acting.push(await benchActing('wasm', quick ? 50 : 500));
+results.acting.push(await benchActing('cpu', quick ? 50 : 500));
+console.log(JSON.stringify(results, null, 2));

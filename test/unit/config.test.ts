@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, DEFAULT_CONFIG, diffConfigs, validateConfig } from '../../plugin/core/index.js';
+
+describe('config', () => {
+  test('defaults equal the pymarl reference table', () => {
+    const c = validateConfig();
+    // shared/QMIX.md: agent GRU 64 with last action + agent id; mixer embed 32,
+    // 2-layer hypernets of 64, abs; RMSprop 5e-4 alpha 0.99 eps 1e-5; clip 10;
+    // gamma 0.99; 5000 episodes, batch 32; hard target every 200 episodes;
+    // double Q; epsilon 1.0 -> 0.05 over 50k steps.
+    assert.deepEqual(
+      {
+        agent: c.agent, hiddenDim: c.hiddenDim, obsLastAction: c.obsLastAction, obsAgentId: c.obsAgentId,
+        mixer: c.mixer, mixingEmbedDim: c.mixingEmbedDim, hypernetLayers: c.hypernetLayers, hypernetEmbed: c.hypernetEmbed,
+        nonNegative: c.nonNegative, optimizer: c.optimizer, lr: c.lr, rmspropAlpha: c.rmspropAlpha, rmspropEps: c.rmspropEps,
+        gradNormClip: c.gradNormClip, gamma: c.gamma, bufferSize: c.bufferSize, batchSize: c.batchSize,
+        targetUpdate: c.targetUpdate, targetUpdateInterval: c.targetUpdateInterval, doubleQ: c.doubleQ,
+        epsilonStart: c.epsilonStart, epsilonFinish: c.epsilonFinish, epsilonAnnealTime: c.epsilonAnnealTime,
+        epsilonSchedule: c.epsilonSchedule, tdLambda: c.tdLambda,
+      },
+      {
+        agent: 'gru', hiddenDim: 64, obsLastAction: true, obsAgentId: true,
+        mixer: 'qmix', mixingEmbedDim: 32, hypernetLayers: 2, hypernetEmbed: 64,
+        nonNegative: 'abs', optimizer: 'rmsprop', lr: 5e-4, rmspropAlpha: 0.99, rmspropEps: 1e-5,
+        gradNormClip: 10, gamma: 0.99, bufferSize: 5000, batchSize: 32,
+        targetUpdate: 'hard', targetUpdateInterval: 200, doubleQ: true,
+        epsilonStart: 1.0, epsilonFinish: 0.05, epsilonAnnealTime: 50000,
+        epsilonSchedule: 'linear', tdLambda: 0,
+      },
+    );
+  });
+
+  test('a validated config is frozen and the input is left untouched', () => {
+    const input = { mixer: 'vdn' as const, lr: 1e-3 };
+    const c = validateConfig(input);
+    assert.ok(Object.isFrozen(c));
+    assert.deepEqual(input, { mixer: 'vdn', lr: 1e-3 });
+    assert.throws(() => {
+      (c as { lr: number }).lr = 5;
+    }, TypeError);
+    assert.equal(c.lr, 1e-3);
+    assert.ok(Object.isFrozen(DEFAULT_CONFIG));
+  });
+
+  test('a bad value is refused with the field, the value and what is allowed', () => {
+    const err = captureError(() => validateConfig({ gamma: 1.5 }));
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.field, 'gamma');
+    assert.equal(err.value, 1.5);
+    assert.match(err.message, /config\.gamma = 1\.5 is invalid: expected a finite number in \[0, 1\]/);
+
+    assert.match(captureError(() => validateConfig({ mixer: 'qtran' as 'qmix' })).message, /config\.mixer = "qtran".*one of "qmix", "vdn", "none"/);
+    assert.match(captureError(() => validateConfig({ batchSize: 0 })).message, /config\.batchSize = 0.*integer in \[1, inf\]/);
+    assert.match(captureError(() => validateConfig({ lr: Number.NaN })).message, /config\.lr = NaN/);
+    assert.match(captureError(() => validateConfig({ hypernetLayers: 3 as 2 })).message, /hypernetLayers = 3.*one of 1, 2/);
+    assert.match(captureError(() => validateConfig({ doubleQ: 'yes' as unknown as boolean })).message, /doubleQ = "yes".*true or false/);
+    assert.match(captureError(() => validateConfig({ batchSize: 64, bufferSize: 32 })).message, /batchSize = 64.*at most bufferSize \(32\)/);
+  });
+
+  test('an unknown field is refused, with a suggestion for a near miss', () => {
+    const err = captureError(() => validateConfig({ gama: 0.9 } as Record<string, unknown>));
+    assert.match(err.message, /config\.gama = 0\.9 \(unknown field\): expected a known field \(did you mean gamma\?\)/);
+  });
+
+  test('diffConfigs names every field that differs', () => {
+    const a = validateConfig();
+    const b = validateConfig({ mixer: 'vdn', lr: 1e-3 });
+    assert.deepEqual(diffConfigs(a, b), ['mixer: "qmix" -> "vdn"', 'lr: 0.0005 -> 0.001']);
+    assert.deepEqual(diffConfigs(a, validateConfig()), []);
+  });
+});
+
+function captureError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
