@@ -28,6 +28,11 @@ export function agentInputSize(spec: Pick<EnvSpec, 'obsSize' | 'nActions' | 'nAg
  * (`[nAgents, inputSize]`, starting at `offset`).
  * @param obs `[nAgents, obsSize]`
  * @param lastActions `[nAgents]` previous actions, or null at the first step
+ * @example
+ * ```ts
+ * const x = new Float32Array(spec.nAgents * agentInputSize(spec, opts));
+ * writeStepInputs(x, 0, spec, opts, step.obs, 0, lastActions);
+ * ```
  */
 export function writeStepInputs(
   out: Float32Array,
@@ -59,6 +64,10 @@ export function writeStepInputs(
 /**
  * Inputs for a whole time-major batch: `[T + 1, B, nAgents, inputSize]`.
  * Padded steps get zero observations and (when used) a zero last action.
+ * @example
+ * ```ts
+ * const x = buildBatchInputs(buffer.sample(32, rng), { obsLastAction: true, obsAgentId: true });
+ * ```
  */
 export function buildBatchInputs(
   batch: {

@@ -243,6 +243,10 @@ export function validateConfig(partial: Partial<QmixConfig> | Record<string, unk
 /**
  * Lists the fields where two configs differ, as `field: a -> b` strings
  * (used to refuse a checkpoint trained under another config).
+ * @example
+ * ```ts
+ * diffConfigs(validateConfig(), validateConfig({ lr: 1e-3 })); // ['lr: 0.0005 -> 0.001']
+ * ```
  */
 export function diffConfigs(a: QmixConfig, b: QmixConfig): string[] {
   return CONFIG_KEYS.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${JSON.stringify(a[k])} -> ${JSON.stringify(b[k])}`);

@@ -120,6 +120,10 @@ export function validateSpec(spec: EnvSpec): EnvSpec {
  * Checks one env output against its spec: sizes, finite numbers, at least
  * one available action per agent. Cheap enough to run every step.
  * @param where names the call for the message, e.g. `step 12`
+ * @example
+ * ```ts
+ * checkObservation(env.spec, env.reset(), 'reset'); // throws EnvContractError: env reset: obs has length 5, expected 6
+ * ```
  */
 export function checkObservation(spec: EnvSpec, o: EnvObservation, where: string): void {
   expectLength(o.obs, spec.nAgents * spec.obsSize, 'obs', where);
@@ -141,7 +145,13 @@ export function checkObservation(spec: EnvSpec, o: EnvObservation, where: string
   }
 }
 
-/** Checks the scalar part of a step result. */
+/**
+ * Checks the scalar part of a step result.
+ * @example
+ * ```ts
+ * checkStep(env.step(actions), 'step 3'); // throws if reward is NaN or the flags are not booleans
+ * ```
+ */
 export function checkStep(s: EnvStep, where: string): void {
   if (typeof s.reward !== 'number' || !Number.isFinite(s.reward)) {
     throw new EnvContractError(`env ${where}: reward must be a finite number, got ${String(s.reward)}`);

@@ -130,6 +130,10 @@ export class EpisodeBuilder {
  * range and available where taken. Run on every record that crosses a
  * boundary (from a game, a worker message or a file).
  * @throws {@link EnvContractError} naming the field and the problem.
+ * @example
+ * ```ts
+ * validateEpisode(env.spec, record); // e.g. "episode.rewards has length 2, expected 3 for 3 steps"
+ * ```
  */
 export function validateEpisode(spec: EnvSpec, ep: EpisodeRecord): void {
   const L = ep.length;

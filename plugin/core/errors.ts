@@ -4,7 +4,13 @@
  * without reading our source.
  */
 
-/** A hyperparameter (or other option) with a bad value. */
+/**
+ * A hyperparameter (or other option) with a bad value.
+ * @example
+ * ```ts
+ * try { validateConfig({ gamma: 2 }); } catch (e) { if (e instanceof ConfigError) console.log(e.field); } // 'gamma'
+ * ```
+ */
 export class ConfigError extends Error {
   /**
    * @param field the option's name, e.g. `gamma`
@@ -23,7 +29,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** An env spec, env output or episode that does not fit the contract. */
+/**
+ * An env spec, env output or episode that does not fit the contract.
+ * @example
+ * ```ts
+ * throw new EnvContractError('env step 3: obs has length 5, expected 6');
+ * ```
+ */
 export class EnvContractError extends Error {
   constructor(message: string) {
     super(message);
@@ -31,7 +43,14 @@ export class EnvContractError extends Error {
   }
 }
 
-/** Short printable form of any value for error messages. */
+/**
+ * Short printable form of any value for error messages.
+ * @example
+ * ```ts
+ * describe('abc'); // '"abc"'
+ * describe([1, 2]); // 'array(2)'
+ * ```
+ */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);

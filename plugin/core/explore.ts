@@ -17,6 +17,10 @@ export const GREEDY: ActionMode = Object.freeze({ kind: 'greedy' });
 /**
  * Index of the largest available utility of one agent (the first on ties, like torch's max).
  * @param offset start of this agent's row in `q` and `avail`
+ * @example
+ * ```ts
+ * argmaxAvailable([5, 9, 1], [1, 0, 1], 0, 3); // 0 (action 1 is unavailable)
+ * ```
  */
 export function argmaxAvailable(q: ArrayLike<number>, avail: ArrayLike<number>, offset: number, nActions: number): number {
   let best = -1;

@@ -1,6 +1,12 @@
 /**
  * Running mean and variance over batches (Chan et al.'s parallel update, as
  * in EPyMARL's RunningMeanStd), used to standardise rewards.
+ * @example
+ * ```ts
+ * const stats = new RunningMeanStd();
+ * stats.update(batchRewards);
+ * const z = (r - stats.mean) / Math.sqrt(stats.variance);
+ * ```
  */
 export class RunningMeanStd {
   /** Starts as EPyMARL does: mean 0, variance 1, a tiny pseudo-count. */

@@ -9,7 +9,10 @@
  *
  * Observations and state are the one-hot of the current state (1, 2A, 2B).
  */
+import type { QmixConfig } from '../core/config.js';
 import type { EnvObservation, EnvSpec, EnvStep, MultiAgentEnv } from '../core/env.js';
+import { EpisodeBuilder } from '../core/episode.js';
+import { collateEpisodes, type EpisodeBatch } from '../core/replay.js';
 
 /** Index of each state in the one-hot. */
 export const TWO_STEP_STATES = Object.freeze({ first: 0, twoA: 1, twoB: 2 });
@@ -66,4 +69,58 @@ export class TwoStepEnv implements MultiAgentEnv {
     this.obs.set(this.state, 3);
     return { obs: this.obs, state: this.state, avail: this.avail };
   }
+}
+
+/**
+ * The paper's training setup for this game: uniform exploration throughout
+ * (epsilon fixed at 1), feed-forward agents on the one-hot state and agent
+ * id, a small mixer with 1-layer hypernetworks.
+ * @example
+ * ```ts
+ * const trainer = new Trainer(new TwoStepEnv(), { ...TWO_STEP_UNIFORM_CONFIG, mixer: 'vdn' });
+ * ```
+ */
+export const TWO_STEP_UNIFORM_CONFIG: Readonly<Partial<QmixConfig>> = Object.freeze({
+  agent: 'mlp',
+  obsLastAction: false,
+  mixingEmbedDim: 8,
+  hypernetLayers: 1,
+  epsilonStart: 1,
+  epsilonFinish: 1,
+  bufferSize: 500,
+  batchSize: 32,
+  targetUpdateInterval: 100,
+});
+
+/** What {@link twoStepQTotTable} needs of a learner. */
+export interface QTotProbe {
+  qValues(batch: EpisodeBatch): Float32Array;
+  mix(qs: Float32Array, states: Float32Array): Float32Array;
+}
+
+/**
+ * The learned Q_tot of every joint action in state 1 (`step` 0) or in state
+ * 2B (`step` 1), as `[[u0=0,u1=0], [0,1]], [[1,0], [1,1]]` (agent 0's action
+ * picks the row).
+ * @example
+ * ```ts
+ * twoStepQTotTable(trainer.learner, 1); // ~[[0, 1], [1, 8]] after QMIX training
+ * ```
+ */
+export function twoStepQTotTable(learner: QTotProbe, step: 0 | 1): number[][] {
+  const env = new TwoStepEnv();
+  const b = new EpisodeBuilder(env.spec);
+  b.begin(env.reset());
+  b.push([1, 0], env.step([1, 0])); // to 2B
+  b.push([1, 1], env.step([1, 1]));
+  const batch = collateEpisodes(env.spec, [b.finish()]);
+  const q = learner.qValues(batch); // [T+1, 1 episode, 2 agents, 2 actions]
+  const q0 = q.subarray(step * 4, step * 4 + 2);
+  const q1 = q.subarray(step * 4 + 2, step * 4 + 4);
+  const state = batch.state.subarray(step * 3, step * 3 + 3);
+  const m = learner.mix(Float32Array.from([q0[0], q1[0], q0[0], q1[1], q0[1], q1[0], q0[1], q1[1]]), Float32Array.from([...state, ...state, ...state, ...state]));
+  return [
+    [m[0], m[1]],
+    [m[2], m[3]],
+  ];
 }

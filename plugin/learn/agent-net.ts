@@ -26,6 +26,10 @@ export interface AgentNetShape {
  * Parameter specs, in a fixed order that the policy file keeps:
  * - gru: fc1 [in, H], gru.wih [H, 3H], gru.bih [3H], gru.whh [H, 3H], gru.bhh [3H], fc2 [H, A]
  * - mlp: fc1 [in, H], fc2 [H, H], fc3 [H, A]
+ * @example
+ * ```ts
+ * const params = ParamSet.create(agentParamSpecs({ kind: 'gru', inputSize: 38, hiddenDim: 64, nActions: 5 }), new Rng(0));
+ * ```
  */
 export function agentParamSpecs(s: AgentNetShape): ParamSpec[] {
   const H = s.hiddenDim;
@@ -56,6 +60,10 @@ export interface AgentOutput {
  * Runs the agent network over `steps` time steps of `rows` agents.
  * @param x inputs `[steps * rows, inputSize]`, time-major (row r of step t at t * rows + r)
  * @param h0 GRU hidden state `[rows, H]` before the first step; zeros when omitted
+ * @example
+ * ```ts
+ * const { q } = tf.tidy(() => agentForward(shape, params, x, T + 1, B * nAgents)); // q: [T + 1, B * nAgents, nActions]
+ * ```
  */
 export function agentForward(
   shape: AgentNetShape,

@@ -31,7 +31,14 @@ export async function useBackend(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-/** The active tfjs backend's name. */
+/**
+ * The active tfjs backend's name.
+ * @example
+ * ```ts
+ * await useBackend('cpu');
+ * currentBackend(); // 'cpu'
+ * ```
+ */
 export function currentBackend(): string {
   return tf.getBackend();
 }

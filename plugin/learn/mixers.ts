@@ -23,12 +23,24 @@ export interface MixerShape {
   readonly nonNegative: NonNegative;
 }
 
-/** Number of value columns the mixer returns per row: 1 for qmix/vdn, nAgents for none. */
+/**
+ * Number of value columns the mixer returns per row: 1 for qmix/vdn, nAgents for none.
+ * @example
+ * ```ts
+ * mixerOutputs({ ...shape, kind: 'none', nAgents: 3 }); // 3
+ * ```
+ */
 export function mixerOutputs(s: MixerShape): number {
   return s.kind === 'none' ? s.nAgents : 1;
 }
 
-/** Parameter specs (empty for vdn and none). */
+/**
+ * Parameter specs (empty for vdn and none).
+ * @example
+ * ```ts
+ * const mixer = ParamSet.create(mixerParamSpecs(shape), new Rng(0));
+ * ```
+ */
 export function mixerParamSpecs(s: MixerShape): ParamSpec[] {
   if (s.kind !== 'qmix') return [];
   const { stateSize: S, embedDim: E, nAgents: N, hypernetEmbed: HE } = s;
@@ -50,6 +62,10 @@ export function mixerParamSpecs(s: MixerShape): ParamSpec[] {
  * @param qs chosen utilities `[rows, nAgents]`
  * @param states global states `[rows, stateSize]` (unused by vdn/none)
  * @returns `[rows, mixerOutputs(shape)]`
+ * @example
+ * ```ts
+ * const qTot = tf.tidy(() => mixForward(shape, mixerParams, chosenQs, states)); // [rows, 1]
+ * ```
  */
 export function mixForward(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D): tf.Tensor2D {
   if (s.kind === 'none') return qs;

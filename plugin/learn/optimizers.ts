@@ -125,6 +125,10 @@ export class TorchOptimizer {
  * `clip_grad_norm_`: coefficient maxNorm / (norm + 1e-6), applied when < 1).
  * Call inside `tf.tidy`.
  * @returns the clipped gradients and the norm before clipping (a scalar tensor)
+ * @example
+ * ```ts
+ * tf.tidy(() => optimizer.apply(clipByGlobalNorm(grads, 10).grads));
+ * ```
  */
 export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number): { grads: tf.Tensor[]; norm: tf.Scalar } {
   const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;

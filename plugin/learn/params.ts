@@ -19,7 +19,13 @@ export interface WeightArrays {
   readonly [name: string]: { readonly shape: readonly number[]; readonly data: Float32Array };
 }
 
-/** Param specs of a torch `nn.Linear(inDim, outDim)`, weight stored `[in, out]` (x @ W). */
+/**
+ * Param specs of a torch `nn.Linear(inDim, outDim)`, weight stored `[in, out]` (x @ W).
+ * @example
+ * ```ts
+ * linearSpecs('fc', 4, 2); // fc.w [4, 2] and fc.b [2], both uniform in +-1/2
+ * ```
+ */
 export function linearSpecs(name: string, inDim: number, outDim: number): ParamSpec[] {
   const bound = 1 / Math.sqrt(inDim);
   return [

@@ -19,6 +19,10 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * Marks, per `[T, B]` transition, the last real step of an episode that
  * ended without a real terminal (truncated, so its value is bootstrapped).
+ * @example
+ * ```ts
+ * const bootEnd = bootstrapEnds(batch.filled, batch.terminated, batch.maxT, batch.batchSize);
+ * ```
  */
 export function bootstrapEnds(filled: Float32Array, terminated: Float32Array, T: number, B: number): Float32Array {
   const out = new Float32Array(T * B);
@@ -32,7 +36,13 @@ export function bootstrapEnds(filled: Float32Array, terminated: Float32Array, T:
   return out;
 }
 
-/** The `[T, T]` discount matrix U of the lambda-return (row t: (lambda gamma)^(t'-t) for t' >= t). */
+/**
+ * The `[T, T]` discount matrix U of the lambda-return (row t: (lambda gamma)^(t'-t) for t' >= t).
+ * @example
+ * ```ts
+ * lambdaMatrix(2, 0.9, 0.5); // [1, 0.45, 0, 1]
+ * ```
+ */
 export function lambdaMatrix(T: number, gamma: number, lambda: number): Float32Array {
   const u = new Float32Array(T * T);
   const k = lambda * gamma;

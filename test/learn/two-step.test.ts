@@ -1,49 +1,15 @@
 // Reference-value tests against the QMIX paper's two-step game (section 6.1)
-// and the non-monotonic matrix game, trained with uniform exploration.
+// and the non-monotonic matrix game, trained with uniform exploration
+// (TWO_STEP_UNIFORM_CONFIG: epsilon fixed at 1, feed-forward agents, small mixer).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { collateEpisodes, EpisodeBuilder, type QmixConfig } from '../../plugin/core/index.js';
-import { MatrixGameEnv, NONMONOTONIC_PAYOFF, TwoStepEnv } from '../../plugin/envs/index.js';
+import { MatrixGameEnv, NONMONOTONIC_PAYOFF, TWO_STEP_UNIFORM_CONFIG, TwoStepEnv, twoStepQTotTable } from '../../plugin/envs/index.js';
 import { Trainer } from '../../plugin/learn/index.js';
 import '../support/tf.js';
 
-// Uniform exploration throughout (epsilon fixed at 1), feed-forward agents on
-// the one-hot state and agent id, a small 1-layer-hypernet mixer.
-const uniform: Partial<QmixConfig> = {
-  agent: 'mlp',
-  obsLastAction: false,
-  mixingEmbedDim: 8,
-  hypernetLayers: 1,
-  epsilonStart: 1,
-  epsilonFinish: 1,
-  bufferSize: 500,
-  batchSize: 32,
-  targetUpdateInterval: 100,
-};
-
-/** Q_tot of every joint action in a state reached by `firstActions`: [[a0=0,a1=0], [0,1]], [[1,0], [1,1]]. */
-function qTotTable(trainer: Trainer, step: 0 | 1): number[][] {
-  const env = new TwoStepEnv();
-  const b = new EpisodeBuilder(env.spec);
-  b.begin(env.reset());
-  b.push([1, 0], env.step([1, 0])); // go to 2B
-  b.push([1, 1], env.step([1, 1]));
-  const batch = collateEpisodes(env.spec, [b.finish()]);
-  const q = trainer.learner.qValues(batch); // [T+1, 1, 2 agents, 2 actions]
-  const q0 = q.subarray(step * 4, step * 4 + 2);
-  const q1 = q.subarray(step * 4 + 2, step * 4 + 4);
-  const state = batch.state.subarray(step * 3, step * 3 + 3);
-  const qs = Float32Array.from([q0[0], q1[0], q0[0], q1[1], q0[1], q1[0], q0[1], q1[1]]);
-  const states = Float32Array.from([...state, ...state, ...state, ...state]);
-  const m = trainer.learner.mix(qs, states);
-  return [
-    [m[0], m[1]],
-    [m[2], m[3]],
-  ];
-}
-
 function train(config: Partial<QmixConfig>, episodes: number): Trainer {
-  const trainer = new Trainer(new TwoStepEnv(), { ...uniform, ...config });
+  const trainer = new Trainer(new TwoStepEnv(), { ...TWO_STEP_UNIFORM_CONFIG, ...config });
   for (let i = 0; i < episodes; i++) trainer.trainEpisode();
   return trainer;
 }
@@ -52,7 +18,7 @@ describe('two-step game', () => {
   for (const seed of [0, 1, 2]) {
     test(`QMIX (seed ${seed}) learns Q_tot(2B) ~ [[0,1],[1,8]] and a greedy return of 8`, () => {
       const trainer = train({ mixer: 'qmix', seed }, 1500);
-      const table = qTotTable(trainer, 1);
+      const table = twoStepQTotTable(trainer.learner, 1);
       const expected = [
         [0, 1],
         [1, 8],
@@ -63,7 +29,7 @@ describe('two-step game', () => {
         }
       }
       // State 1: agent 0's action 1 leads to 2B, worth 0.99 * 8 = 7.92; action 0 to 2A, 0.99 * 7 = 6.93.
-      const first = qTotTable(trainer, 0);
+      const first = twoStepQTotTable(trainer.learner, 0);
       assert.ok(first[1][0] > first[0][0] + 0.5 && first[1][1] > first[0][1] + 0.5, JSON.stringify(first));
       assert.equal(trainer.evaluate(1).meanReturn, 8);
       trainer.dispose();
@@ -73,7 +39,7 @@ describe('two-step game', () => {
   test('VDN cannot represent 2B and settles for a greedy return of 7', () => {
     const trainer = train({ mixer: 'vdn', seed: 0 }, 1500);
     assert.equal(trainer.evaluate(1).meanReturn, 7);
-    const table = qTotTable(trainer, 1);
+    const table = twoStepQTotTable(trainer.learner, 1);
     // A sum of utilities cannot put 8 in one corner and 0/1 elsewhere: the fit is visibly off.
     assert.ok(Math.abs(table[1][1] - 8) > 0.5 || Math.abs(table[0][0]) > 0.5, JSON.stringify(table));
     trainer.dispose();
@@ -83,7 +49,7 @@ describe('two-step game', () => {
 describe('non-monotonic matrix game', () => {
   test('QMIX cannot represent the non-monotonic payoff: its fitted Q_tot is far off somewhere (the known limitation)', () => {
     const env = new MatrixGameEnv(NONMONOTONIC_PAYOFF);
-    const trainer = new Trainer(env, { ...uniform, mixer: 'qmix', seed: 0 });
+    const trainer = new Trainer(env, { ...TWO_STEP_UNIFORM_CONFIG, mixer: 'qmix', seed: 0 });
     for (let i = 0; i < 1000; i++) trainer.trainEpisode();
     const b = new EpisodeBuilder(env.spec);
     b.begin(env.reset());
