@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeStepInputs } from '../core/agent-inputs.js';
 import type { QPolicy } from '../core/runner.js';
-import { agentForward } from './agent-net.js';
+import { AgentInputs, agentForward } from './agent-net.js';
 import type { QLearner } from './learner.js';
 
 /**
@@ -38,11 +38,12 @@ export class TfjsActor implements QPolicy {
     const { spec, config, agentShape } = this.learner;
     writeStepInputs(this.inputs, 0, spec, config, obs, 0, lastActions);
     const prev = this.hidden;
+    const x = new AgentInputs(this.inputs, 1, spec.nAgents, agentShape.inputSize);
     const [q, hidden] = tf.tidy(() => {
-      const x = tf.tensor2d(this.inputs, [spec.nAgents, agentShape.inputSize]);
-      const o = agentForward(agentShape, this.learner.online.agent, x, 1, spec.nAgents, prev);
+      const o = agentForward(agentShape, this.learner.online.agent, x, prev);
       return o.hidden === null ? [o.q] : [o.q, o.hidden];
     }) as [tf.Tensor3D, tf.Tensor2D?];
+    x.dispose();
     out.set(q.dataSync());
     q.dispose();
     prev?.dispose();

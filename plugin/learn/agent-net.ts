@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AgentKind } from '../core/config.js';
+import { linear } from './linear.js';
 import { linearSpecs, type ParamSet, type ParamSpec } from './params.js';
 
 /** Sizes of the agent network. */
@@ -57,52 +58,98 @@ export interface AgentOutput {
 }
 
 /**
- * Runs the agent network over `steps` time steps of `rows` agents.
- * @param x inputs `[steps * rows, inputSize]`, time-major (row r of step t at t * rows + r)
+ * Agent inputs of `steps` time steps x `rows` agents, time-major
+ * (`[steps, rows, width]` flat), uploaded lazily in the form each network
+ * wants: one `[steps * rows, width]` tensor for the MLP, one `[rows, width]`
+ * tensor per step for the GRU. Per-step uploads matter on wasm: there,
+ * slicing a tensor copies the whole input first, so cutting a [51, 96, 128]
+ * tensor into its 51 steps cost about 85 ms, against about 1 ms to upload
+ * the steps from JS.
+ *
+ * @example
+ * ```ts
+ * const inputs = new AgentInputs(buildBatchInputs(batch, config), batch.maxT + 1, batch.batchSize * nAgents, inputSize);
+ * const { q } = agentForward(shape, params, inputs);
+ * inputs.dispose();
+ * ```
+ */
+export class AgentInputs {
+  private wholeTensor: tf.Tensor2D | null = null;
+  private stepTensors: tf.Tensor2D[] | null = null;
+
+  constructor(
+    readonly data: Float32Array,
+    readonly steps: number,
+    readonly rows: number,
+    readonly width: number,
+  ) {
+    if (data.length !== steps * rows * width) {
+      throw new Error(`agent inputs have ${data.length} values, expected ${steps} steps x ${rows} rows x ${width}`);
+    }
+  }
+
+  /** `[steps * rows, width]` (kept until {@link AgentInputs.dispose}). */
+  whole(): tf.Tensor2D {
+    this.wholeTensor ??= tf.keep(tf.tensor2d(this.data, [this.steps * this.rows, this.width]));
+    return this.wholeTensor;
+  }
+
+  /** One `[rows, width]` tensor per step (kept until {@link AgentInputs.dispose}). */
+  perStep(): tf.Tensor2D[] {
+    const n = this.rows * this.width;
+    this.stepTensors ??= Array.from({ length: this.steps }, (_, t) => tf.keep(tf.tensor2d(this.data.subarray(t * n, (t + 1) * n), [this.rows, this.width])));
+    return this.stepTensors;
+  }
+
+  dispose(): void {
+    this.wholeTensor?.dispose();
+    this.stepTensors?.forEach((t) => t.dispose());
+    this.wholeTensor = null;
+    this.stepTensors = null;
+  }
+}
+
+/**
+ * Runs the agent network over all steps and rows of `inputs`.
  * @param h0 GRU hidden state `[rows, H]` before the first step; zeros when omitted
  * @example
  * ```ts
- * const { q } = tf.tidy(() => agentForward(shape, params, x, T + 1, B * nAgents)); // q: [T + 1, B * nAgents, nActions]
+ * const { q } = tf.tidy(() => agentForward(shape, params, inputs)); // q: [steps, rows, nActions]
  * ```
  */
-export function agentForward(
-  shape: AgentNetShape,
-  p: ParamSet,
-  x: tf.Tensor2D,
-  steps: number,
-  rows: number,
-  h0?: tf.Tensor2D | null,
-): AgentOutput {
+export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInputs, h0?: tf.Tensor2D | null): AgentOutput {
   const H = shape.hiddenDim;
-  // [steps * rows, H]
-  const fc1 = tf.fused.matMul({ a: x, b: p.get('agent.fc1.w'), bias: p.get('agent.fc1.b'), activation: 'relu' });
+  const { steps, rows } = inputs;
+  const fc1w = p.get('agent.fc1.w');
+  const fc1b = p.get('agent.fc1.b');
   if (shape.kind === 'mlp') {
-    const fc2 = tf.fused.matMul({ a: fc1, b: p.get('agent.fc2.w'), bias: p.get('agent.fc2.b'), activation: 'relu' });
-    const q = tf.fused.matMul({ a: fc2, b: p.get('agent.fc3.w'), bias: p.get('agent.fc3.b') });
+    const fc1 = linear(inputs.whole(), fc1w, fc1b, 'relu');
+    const fc2 = linear(fc1, p.get('agent.fc2.w'), p.get('agent.fc2.b'), 'relu');
+    const q = linear(fc2, p.get('agent.fc3.w'), p.get('agent.fc3.b'));
     return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: null };
   }
-  // Input projections of every step in one matmul, then split once by gate
-  // group: [steps, rows, 2H] for r|z and [steps, rows, H] for n.
-  const gx = tf.fused.matMul({ a: fc1, b: p.get('agent.gru.wih'), bias: p.get('agent.gru.bih') });
-  const [gxRZ, gxN] = tf.split(tf.reshape(gx, [steps, rows, 3 * H]), [2 * H, H], 2);
-  const xRZ = tf.unstack(gxRZ) as tf.Tensor2D[];
-  const xN = tf.unstack(gxN) as tf.Tensor2D[];
+  const xs = inputs.perStep();
+  const wih = p.get('agent.gru.wih');
+  const bih = p.get('agent.gru.bih');
   const whh = p.get('agent.gru.whh');
   const bhh = p.get('agent.gru.bhh');
   let h: tf.Tensor2D = h0 ?? tf.zeros([rows, H]);
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
-    // All three hidden-side gate projections in one matmul: [rows, 3H].
-    const gh = tf.fused.matMul({ a: h, b: whh, bias: bhh });
-    const [hRZ, hN] = tf.split(gh, [2 * H, H], 1);
-    const rz = tf.sigmoid(tf.add(xRZ[t], hRZ));
-    const [r, z] = tf.split(rz, 2, 1);
-    const n = tf.tanh(tf.add(xN[t], tf.mul(r, hN)));
+    const fc1 = linear(xs[t], fc1w, fc1b, 'relu');
+    // Each side's three gate projections in one matmul: [rows, 3H], split r|z and n.
+    const [xRZ, xN] = tf.split(linear(fc1, wih, bih), [2 * H, H], 1);
+    const [hRZ, hN] = tf.split(linear(h, whh, bhh), [2 * H, H], 1);
+    const [r, z] = tf.split(tf.sigmoid(tf.add(xRZ, hRZ)), 2, 1);
+    const n = tf.tanh(tf.add(xN, tf.mul(r, hN)));
     // (1 - z) * n + z * h  ==  n + z * (h - n)
     h = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
     hs.push(h);
   }
-  const all = tf.reshape(tf.stack(hs), [steps * rows, H]);
-  const q = tf.fused.matMul({ a: all, b: p.get('agent.fc2.w'), bias: p.get('agent.fc2.b') });
+  // Output layer per step, then one concat of the small Q tensors: the
+  // gradient of a stack of the hidden states would unstack (slow on wasm).
+  const fc2w = p.get('agent.fc2.w');
+  const fc2b = p.get('agent.fc2.b');
+  const q = tf.concat(hs.map((ht) => linear(ht, fc2w, fc2b)), 0);
   return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: h };
 }

@@ -3,7 +3,7 @@ export { useBackend, currentBackend, type BackendName } from './backend.js';
 export { QLearner, type UpdateStats } from './learner.js';
 export { TfjsActor } from './actor.js';
 export { Trainer, type TrainEpisodeResult } from './trainer.js';
-export { agentForward, agentParamSpecs, type AgentNetShape, type AgentOutput } from './agent-net.js';
+export { AgentInputs, agentForward, agentParamSpecs, type AgentNetShape, type AgentOutput } from './agent-net.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';
 export { ParamSet, linearSpecs, type ParamSpec, type WeightArrays } from './params.js';

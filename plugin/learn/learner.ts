@@ -21,7 +21,7 @@ import { validateSpec, type EnvSpec } from '../core/env.js';
 import type { EpisodeBatch } from '../core/replay.js';
 import { Rng } from '../core/rng.js';
 import { RunningMeanStd } from '../core/running-stats.js';
-import { agentForward, agentParamSpecs, type AgentNetShape } from './agent-net.js';
+import { AgentInputs, agentForward, agentParamSpecs, type AgentNetShape } from './agent-net.js';
 import { mixForward, mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
 import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
 import { ParamSet } from './params.js';
@@ -58,7 +58,7 @@ interface Networks {
 interface BatchTensors {
   readonly T: number;
   readonly B: number;
-  readonly inputs: tf.Tensor2D; // [(T+1) * B * N, in]
+  readonly inputs: AgentInputs; // [T+1, B * N, in]
   readonly states: tf.Tensor3D; // [T+1, B, S]
   readonly actionsOneHot: tf.Tensor3D; // [T, B * N, A]
   readonly nextPenalty: tf.Tensor3D; // [T, B * N, A] 0 or UNAVAILABLE, for steps 1..T
@@ -168,12 +168,12 @@ export class QLearner {
    */
   qValues(batch: EpisodeBatch): Float32Array {
     this.assertAlive();
-    const inputs = buildBatchInputs(batch, this.config);
-    const rows = batch.batchSize * this.spec.nAgents;
-    return tf.tidy(() => {
-      const x = tf.tensor2d(inputs, [(batch.maxT + 1) * rows, this.agentShape.inputSize]);
-      return agentForward(this.agentShape, this.online.agent, x, batch.maxT + 1, rows).q.dataSync() as Float32Array;
-    });
+    const x = new AgentInputs(buildBatchInputs(batch, this.config), batch.maxT + 1, batch.batchSize * this.spec.nAgents, this.agentShape.inputSize);
+    try {
+      return tf.tidy(() => agentForward(this.agentShape, this.online.agent, x).q.dataSync() as Float32Array);
+    } finally {
+      x.dispose();
+    }
   }
 
   /**
@@ -215,7 +215,7 @@ export class QLearner {
     const statesNow = tf.reshape(tf.slice(bt.states, [0, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
     const statesNext = tf.reshape(tf.slice(bt.states, [1, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
     // [T, B*N, A]: target utilities of steps 1..T (the GRU still runs from step 0).
-    const targetNextQ = tf.slice(agentForward(this.agentShape, this.target.agent, bt.inputs, T + 1, rows).q, [1, 0, 0], [T, rows, -1]);
+    const targetNextQ = tf.slice(agentForward(this.agentShape, this.target.agent, bt.inputs).q, [1, 0, 0], [T, rows, -1]);
 
     // A zero-gradient boundary: everything inside runs off the tape, so the
     // double-Q argmax (which has no gradient in tfjs) never reaches backprop.
@@ -232,7 +232,7 @@ export class QLearner {
     const side: tf.Tensor[] = [];
     const { value: loss, grads } = tf.variableGrads(() => {
       // [T+1, B*N, A]
-      const q = agentForward(this.agentShape, this.online.agent, bt.inputs, T + 1, rows).q;
+      const q = agentForward(this.agentShape, this.online.agent, bt.inputs).q;
       const chosen = tf.reshape(tf.sum(tf.mul(tf.slice(q, [0, 0, 0], [T, rows, -1]), bt.actionsOneHot), 2), [T * B, N]) as tf.Tensor2D;
       const mixed = mixForward(this.mixerShape, this.online.mixer, chosen, statesNow); // [T*B, K]
       const y = tf.reshape(targets(q), [T * B, K]);
@@ -326,7 +326,7 @@ export class QLearner {
     return {
       T,
       B,
-      inputs: tf.tensor2d(buildBatchInputs(batch, this.config), [(T + 1) * rows, this.agentShape.inputSize]),
+      inputs: new AgentInputs(buildBatchInputs(batch, this.config), T + 1, rows, this.agentShape.inputSize),
       states: tf.tensor3d(batch.state, [T + 1, B, S]),
       actionsOneHot: tf.tensor3d(oneHot, [T, rows, A]),
       nextPenalty: tf.tensor3d(penalty, [T, rows, A]),
@@ -365,5 +365,6 @@ export class QLearner {
 }
 
 function disposeBatch(bt: BatchTensors): void {
-  for (const t of [bt.inputs, bt.states, bt.actionsOneHot, bt.nextPenalty, bt.rewards, bt.filled, bt.terminated, bt.bootEnd]) t.dispose();
+  bt.inputs.dispose();
+  for (const t of [bt.states, bt.actionsOneHot, bt.nextPenalty, bt.rewards, bt.filled, bt.terminated, bt.bootEnd]) t.dispose();
 }

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MixerKind, NonNegative } from '../core/config.js';
+import { linear } from './linear.js';
 import { linearSpecs, type ParamSet, type ParamSpec } from './params.js';
 
 /** Sizes and options of a mixer. */
@@ -72,19 +73,17 @@ export function mixForward(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: 
   if (s.kind === 'vdn') return tf.sum(qs, 1, true) as tf.Tensor2D;
   const rows = qs.shape[0];
   const { embedDim: E, nAgents: N } = s;
-  const linear = (name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D =>
-    tf.fused.matMul({ a: x, b: p.get(`${name}.w`), bias: p.get(`${name}.b`), activation: activation ?? 'linear' }) as tf.Tensor2D;
+  const layer = (name: string, x: tf.Tensor2D, activation?: 'relu'): tf.Tensor2D => linear(x, p.get(`${name}.w`), p.get(`${name}.b`), activation);
   const hyper = (name: string): tf.Tensor2D =>
-    s.hypernetLayers === 1
-      ? linear(`mixer.${name}`, states)
-      : linear(`mixer.${name}.1`, linear(`mixer.${name}.0`, states, 'relu'));
+    s.hypernetLayers === 1 ? layer(`mixer.${name}`, states) : layer(`mixer.${name}.1`, layer(`mixer.${name}.0`, states, 'relu'));
   const positive = (x: tf.Tensor2D): tf.Tensor2D => (s.nonNegative === 'abs' ? tf.abs(x) : tf.softplus(x));
 
+  // Per-row products written as broadcast multiply + sum rather than batched
+  // matmuls of [1, N] x [N, E]: same numbers, and a cheap gradient.
   const w1 = tf.reshape(positive(hyper('hyperW1')), [rows, N, E]); // [rows, N, E]
-  const b1 = tf.reshape(linear('mixer.hyperB1', states), [rows, 1, E]); // [rows, 1, E]
-  const hidden = tf.elu(tf.add(tf.matMul(tf.reshape(qs, [rows, 1, N]), w1), b1)); // [rows, 1, E]
-  const w2 = tf.reshape(positive(hyper('hyperW2')), [rows, E, 1]); // [rows, E, 1]
-  const v = linear('mixer.v.1', linear('mixer.v.0', states, 'relu')); // [rows, 1]
-  const y = tf.matMul(hidden, w2); // [rows, 1, 1]
-  return tf.add(tf.reshape(y, [rows, 1]), v) as tf.Tensor2D;
+  const b1 = layer('mixer.hyperB1', states); // [rows, E]
+  const hidden = tf.elu(tf.add(tf.sum(tf.mul(tf.reshape(qs, [rows, N, 1]), w1), 1), b1)); // [rows, E]
+  const w2 = positive(hyper('hyperW2')); // [rows, E]
+  const v = layer('mixer.v.1', layer('mixer.v.0', states, 'relu')); // [rows, 1]
+  return tf.add(tf.sum(tf.mul(hidden, w2), 1, true), v) as tf.Tensor2D; // [rows, 1]
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../plugin/core/index.js';
-import { agentForward, agentParamSpecs, ParamSet, type AgentNetShape } from '../../plugin/learn/index.js';
+import { AgentInputs, agentForward, agentParamSpecs, ParamSet, type AgentNetShape } from '../../plugin/learn/index.js';
 import { tf } from '../support/tf.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -43,7 +43,9 @@ describe('agent network', () => {
     const steps = 6;
     const rows = 4;
     const x = Float32Array.from({ length: steps * rows * shape.inputSize }, () => rng.uniform(-2, 2));
-    const q = tf.tidy(() => agentForward(shape, p, tf.tensor2d(x, [steps * rows, shape.inputSize]), steps, rows).q.dataSync());
+    const inputs = new AgentInputs(x, steps, rows, shape.inputSize);
+    const q = tf.tidy(() => agentForward(shape, p, inputs).q.dataSync());
+    inputs.dispose();
     const w = p.read();
     for (let r = 0; r < rows; r++) {
       const seq = Array.from({ length: steps }, (_, t) => x.subarray((t * rows + r) * shape.inputSize, (t * rows + r + 1) * shape.inputSize));
@@ -64,16 +66,19 @@ describe('agent network', () => {
     const steps = 4;
     const rows = 3;
     const x = Float32Array.from({ length: steps * rows * shape.inputSize }, () => rng.uniform(-1, 1));
-    const whole = tf.tidy(() => agentForward(shape, p, tf.tensor2d(x, [steps * rows, shape.inputSize]), steps, rows).q.dataSync());
+    const all = new AgentInputs(x, steps, rows, shape.inputSize);
+    const whole = tf.tidy(() => agentForward(shape, p, all).q.dataSync());
+    all.dispose();
     let h: tf.Tensor2D | null = null;
     for (let t = 0; t < steps; t++) {
-      const xt = tf.tensor2d(x.subarray(t * rows * shape.inputSize, (t + 1) * rows * shape.inputSize), [rows, shape.inputSize]);
-      const o = agentForward(shape, p, xt, 1, rows, h);
+      const xt = new AgentInputs(x.slice(t * rows * shape.inputSize, (t + 1) * rows * shape.inputSize), 1, rows, shape.inputSize);
+      const o = agentForward(shape, p, xt, h);
       const q = o.q.dataSync();
       for (let i = 0; i < q.length; i++) assert.ok(Math.abs(q[i] - whole[t * rows * shape.nActions + i]) < 1e-6);
       h?.dispose();
       h = o.hidden;
-      tf.dispose([xt, o.q]);
+      xt.dispose();
+      o.q.dispose();
     }
     h?.dispose();
     p.dispose();
