@@ -8,3 +8,4 @@
 export * from './core/index.js';
 export * from './envs/index.js';
 export * from './learn/index.js';
+export * from './runtime/index.js';

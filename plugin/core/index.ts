@@ -32,3 +32,4 @@ export { selectActions, argmaxAvailable, GREEDY, type ActionMode } from './explo
 export { runEpisode, type QPolicy, type EpisodeResult, type RunOptions } from './runner.js';
 export { makeSchedule, type Schedule } from './schedules.js';
 export { RunningMeanStd } from './running-stats.js';
+export { agentParamSpecs, linearSpecs, type AgentNetShape, type ParamSpec, type WeightArrays } from './agent-arch.js';

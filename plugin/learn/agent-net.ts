@@ -11,43 +11,9 @@
  *   h' = (1 - z) * n + z * h
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AgentKind } from '../core/config.js';
+import type { AgentNetShape } from '../core/agent-arch.js';
 import { linear } from './linear.js';
-import { linearSpecs, type ParamSet, type ParamSpec } from './params.js';
-
-/** Sizes of the agent network. */
-export interface AgentNetShape {
-  readonly kind: AgentKind;
-  readonly inputSize: number;
-  readonly hiddenDim: number;
-  readonly nActions: number;
-}
-
-/**
- * Parameter specs, in a fixed order that the policy file keeps:
- * - gru: fc1 [in, H], gru.wih [H, 3H], gru.bih [3H], gru.whh [H, 3H], gru.bhh [3H], fc2 [H, A]
- * - mlp: fc1 [in, H], fc2 [H, H], fc3 [H, A]
- * @example
- * ```ts
- * const params = ParamSet.create(agentParamSpecs({ kind: 'gru', inputSize: 38, hiddenDim: 64, nActions: 5 }), new Rng(0));
- * ```
- */
-export function agentParamSpecs(s: AgentNetShape): ParamSpec[] {
-  const H = s.hiddenDim;
-  if (s.kind === 'mlp') {
-    return [...linearSpecs('agent.fc1', s.inputSize, H), ...linearSpecs('agent.fc2', H, H), ...linearSpecs('agent.fc3', H, s.nActions)];
-  }
-  // torch GRUCell initialises every weight and bias uniform in +-1/sqrt(hidden).
-  const g = 1 / Math.sqrt(H);
-  return [
-    ...linearSpecs('agent.fc1', s.inputSize, H),
-    { name: 'agent.gru.wih', shape: [H, 3 * H], bound: g },
-    { name: 'agent.gru.bih', shape: [3 * H], bound: g },
-    { name: 'agent.gru.whh', shape: [H, 3 * H], bound: g },
-    { name: 'agent.gru.bhh', shape: [3 * H], bound: g },
-    ...linearSpecs('agent.fc2', H, s.nActions),
-  ];
-}
+import type { ParamSet } from './params.js';
 
 /** Output of {@link agentForward}. */
 export interface AgentOutput {

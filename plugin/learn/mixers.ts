@@ -11,7 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MixerKind, NonNegative } from '../core/config.js';
 import { linear } from './linear.js';
-import { linearSpecs, type ParamSet, type ParamSpec } from './params.js';
+import { linearSpecs, type ParamSpec } from '../core/agent-arch.js';
+import type { ParamSet } from './params.js';
 
 /** Sizes and options of a mixer. */
 export interface MixerShape {

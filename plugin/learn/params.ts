@@ -4,35 +4,8 @@
  * the same start on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ParamSpec, WeightArrays } from '../core/agent-arch.js';
 import type { Rng } from '../core/rng.js';
-
-/** One weight tensor: name, shape, and the half-width of its uniform init. */
-export interface ParamSpec {
-  readonly name: string;
-  readonly shape: readonly number[];
-  /** Initialised uniform in [-bound, bound] (torch: 1/sqrt(fan_in)). */
-  readonly bound: number;
-}
-
-/** Weights as plain arrays, for files, messages and the tfjs-free runtime. */
-export interface WeightArrays {
-  readonly [name: string]: { readonly shape: readonly number[]; readonly data: Float32Array };
-}
-
-/**
- * Param specs of a torch `nn.Linear(inDim, outDim)`, weight stored `[in, out]` (x @ W).
- * @example
- * ```ts
- * linearSpecs('fc', 4, 2); // fc.w [4, 2] and fc.b [2], both uniform in +-1/2
- * ```
- */
-export function linearSpecs(name: string, inDim: number, outDim: number): ParamSpec[] {
-  const bound = 1 / Math.sqrt(inDim);
-  return [
-    { name: `${name}.w`, shape: [inDim, outDim], bound },
-    { name: `${name}.b`, shape: [outDim], bound },
-  ];
-}
 
 /**
  * A set of tfjs variables addressed by name.

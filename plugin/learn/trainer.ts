@@ -11,7 +11,9 @@ import { EpisodeBuffer } from '../core/replay.js';
 import { Rng } from '../core/rng.js';
 import { runEpisode, type EpisodeResult } from '../core/runner.js';
 import { makeSchedule, type Schedule } from '../core/schedules.js';
+import type { PolicyFile } from '../runtime/policy-file.js';
 import { TfjsActor } from './actor.js';
+import { exportPolicy } from './policy-export.js';
 import { QLearner, type UpdateStats } from './learner.js';
 
 /** What one training episode produced. */
@@ -99,6 +101,11 @@ export class Trainer {
     const returns: number[] = [];
     for (let i = 0; i < episodes; i++) returns.push(this.play(GREEDY, null).episodeReturn);
     return { meanReturn: returns.reduce((a, b) => a + b, 0) / Math.max(1, episodes), returns };
+  }
+
+  /** The policy file of the current online agent network, with this trainer's counts. */
+  exportPolicy(): PolicyFile {
+    return exportPolicy(this.learner, { episodes: this.episodeCount, envSteps: this.envStepCount });
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Rng } from '../../plugin/core/index.js';
-import { AgentInputs, agentForward, agentParamSpecs, ParamSet, type AgentNetShape } from '../../plugin/learn/index.js';
+import { agentParamSpecs, Rng, type AgentNetShape } from '../../plugin/core/index.js';
+import { AgentInputs, agentForward, ParamSet } from '../../plugin/learn/index.js';
 import { tf } from '../support/tf.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -28,12 +28,12 @@ export function makeEpisode(spec: EnvSpec, length: number, terminated: boolean, 
 export const SMALL_SPEC: EnvSpec = Object.freeze({ nAgents: 2, obsSize: 3, stateSize: 2, nActions: 3, episodeLimit: 5 });
 
 /** Random episodes (random lengths, values, masks and ends) for shape and leak tests. */
-export function randomEpisodes(spec: EnvSpec, count: number, seed: number): EpisodeRecord[] {
+export function randomEpisodes(spec: EnvSpec, count: number, seed: number, opts: { length?: number } = {}): EpisodeRecord[] {
   const rng = new Rng(seed, 'random-episodes');
   const n = spec.nAgents;
   const A = spec.nActions;
   return Array.from({ length: count }, () => {
-    const L = 1 + rng.int(spec.episodeLimit);
+    const L = opts.length ?? 1 + rng.int(spec.episodeLimit);
     const avail = new Uint8Array((L + 1) * n * A);
     for (let i = 0; i < (L + 1) * n; i++) {
       for (let u = 0; u < A; u++) avail[i * A + u] = rng.next() < 0.7 ? 1 : 0;

@@ -1,0 +1,18 @@
+/**
+ * `phaser-qmix/runtime`: what a shipped game needs to run trained NPCs.
+ * Pure TypeScript: imports neither tfjs nor Phaser.
+ */
+export { GreedyPolicy, loadPolicy } from './greedy-policy.js';
+export {
+  parsePolicyFile,
+  policyChecksum,
+  PolicyError,
+  POLICY_FORMAT,
+  POLICY_VERSION,
+  type PolicyFile,
+  type PolicyExpectation,
+  type PolicyTraining,
+  type ParsedPolicy,
+  type PolicyErrorKind,
+} from './policy-file.js';
+export { encodeFloat32, decodeFloat32, canonicalJson, hash53 } from './encoding.js';

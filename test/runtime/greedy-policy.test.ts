@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { describe, test } from 'node:test';
+import { build } from 'esbuild';
+import { Rng, type EnvSpec } from '../../plugin/core/index.js';
+import { exportPolicy, QLearner } from '../../plugin/learn/index.js';
+import { loadPolicy } from '../../plugin/runtime/index.js';
+import '../support/tf.js';
+
+const spec: EnvSpec = { nAgents: 3, obsSize: 6, stateSize: 2, nActions: 4, episodeLimit: 20 };
+const learner = new QLearner(spec, { hiddenDim: 16, seed: 3 });
+const text = JSON.stringify(exportPolicy(learner));
+learner.dispose();
+const rng = new Rng(4);
+const obs = () => Float32Array.from({ length: spec.obsSize }, () => rng.uniform(-1, 1));
+
+describe('GreedyPolicy', () => {
+  test('one agent decides from its own observation alone: the others inputs do not change its choice', () => {
+    const p = loadPolicy(text);
+    const mine = obs();
+    p.resetEpisode();
+    const alone = p.act(1, mine);
+    const qAlone = Array.from(p.lastQValues(1));
+    // Same agent, same history, while the other agents see wildly different things.
+    const q = loadPolicy(text);
+    q.resetEpisode();
+    q.act(0, obs().map((v) => v * 100));
+    q.act(2, obs());
+    assert.equal(q.act(1, mine), alone);
+    assert.deepEqual(Array.from(q.lastQValues(1)), qAlone);
+  });
+
+  test('masks are respected and the hidden state carries over until the episode is reset', () => {
+    const p = loadPolicy(text);
+    const o = obs();
+    p.resetEpisode();
+    const best = p.act(0, o);
+    const firstQ = Array.from(p.lastQValues(0));
+    const mask = [1, 1, 1, 1];
+    mask[best] = 0;
+    p.resetEpisode();
+    assert.notEqual(p.act(0, o, mask), best);
+    // A second step with the same observation differs (memory + previous action)...
+    p.resetEpisode();
+    p.act(0, o);
+    p.act(0, o);
+    assert.notDeepEqual(Array.from(p.lastQValues(0)), firstQ);
+    // ...and after a reset the first step is reproduced exactly.
+    p.resetEpisode();
+    p.act(0, o);
+    assert.deepEqual(Array.from(p.lastQValues(0)), firstQ);
+    assert.throws(() => p.act(0, o, [0, 0, 0, 0]), /agent 0 has no available action/);
+    assert.throws(() => p.act(3, o), /agent index 3 is not in 0\.\.2/);
+    assert.throws(() => p.act(0, o.subarray(0, 5)), /observation has 5 numbers, the policy expects 6/);
+  });
+
+  test('deciding allocates nothing after warm-up: no garbage collection in 200,000 decisions', async () => {
+    const p = loadPolicy(text);
+    const inputs = Array.from({ length: 16 }, obs);
+    const mask = new Uint8Array([1, 1, 1, 1]);
+    p.resetEpisode();
+    for (let i = 0; i < 1000; i++) p.act(i % 3, inputs[i % 16], mask); // warm-up (JIT)
+    let gcs = 0;
+    const observer = new PerformanceObserver((list) => {
+      gcs += list.getEntries().length;
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    await new Promise((r) => setTimeout(r, 50));
+    gcs = 0;
+    for (let i = 0; i < 200000; i++) p.act(i % 3, inputs[i % 16], mask);
+    await new Promise((r) => setTimeout(r, 50));
+    observer.disconnect();
+    assert.equal(gcs, 0, `${gcs} garbage collections while deciding`);
+  });
+
+  test('the runtime entry bundles, minified with its imports, to at most 15 KB and pulls in neither tfjs nor Phaser', async () => {
+    const out = await build({ entryPoints: ['plugin/runtime/index.ts'], bundle: true, minify: true, format: 'esm', write: false, metafile: true, platform: 'browser' });
+    const bytes = out.outputFiles[0].contents.length;
+    const inputs = Object.keys(out.metafile.inputs);
+    assert.ok(!inputs.some((f) => /tensorflow|phaser/.test(f)), inputs.join(', '));
+    console.log(`# runtime bundle: ${bytes} bytes minified (${inputs.length} modules)`);
+    assert.ok(bytes <= 15 * 1024, `runtime bundle is ${bytes} bytes`);
+  });
+});
