@@ -26,10 +26,24 @@ export {
   type ObsFeature,
 } from './env.js';
 export { EpisodeBuilder, validateEpisode, type EpisodeRecord } from './episode.js';
-export { EpisodeBuffer, collateEpisodes, type EpisodeBatch } from './replay.js';
+export { EpisodeBuffer, collateEpisodes, type EpisodeBatch, type EpisodeBufferState } from './replay.js';
 export { agentInputSize, writeStepInputs, buildBatchInputs, type AgentInputOptions } from './agent-inputs.js';
 export { selectActions, argmaxAvailable, GREEDY, type ActionMode } from './explore.js';
 export { runEpisode, type QPolicy, type EpisodeResult, type RunOptions } from './runner.js';
 export { makeSchedule, type Schedule } from './schedules.js';
 export { RunningMeanStd } from './running-stats.js';
 export { agentParamSpecs, linearSpecs, type AgentNetShape, type ParamSpec, type WeightArrays } from './agent-arch.js';
+export { encodeFloat32, decodeFloat32, canonicalJson, hash53 } from './encoding.js';
+export {
+  packCheckpoint,
+  unpackCheckpoint,
+  hashBytes,
+  CheckpointError,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type CheckpointManifest,
+  type PackedCheckpoint,
+  type BlobArray,
+  type BlobEntry,
+} from './checkpoint-format.js';

@@ -90,6 +90,23 @@ export function collateEpisodes(spec: EnvSpec, episodes: readonly EpisodeRecord[
   return batch;
 }
 
+/** A replay buffer's contents and positions (see {@link EpisodeBuffer.getState}). */
+export interface EpisodeBufferState {
+  readonly capacity: number;
+  readonly next: number;
+  readonly count: number;
+  readonly inserted: number;
+  readonly arrays: {
+    readonly obs: Float32Array;
+    readonly state: Float32Array;
+    readonly avail: Uint8Array;
+    readonly actions: Int32Array;
+    readonly rewards: Float32Array;
+    readonly lengths: Int32Array;
+    readonly terminal: Uint8Array;
+  };
+}
+
 /**
  * Fixed-capacity episode replay (FIFO ring, as pymarl's ReplayBuffer).
  *
@@ -184,6 +201,35 @@ export class EpisodeBuffer {
       actions: this.actions.subarray(slot * T * n, slot * T * n + L * n),
       rewards: this.rewards.subarray(slot * T, slot * T + L),
     };
+  }
+
+  /**
+   * The buffer's contents and positions, for checkpoints. The arrays are the
+   * buffer's own (no copy): read them, do not keep them across inserts.
+   */
+  getState(): EpisodeBufferState {
+    const { obs, state, avail, actions, rewards, lengths, terminal } = this;
+    return { capacity: this.capacity, next: this.next, count: this.count, inserted: this.inserted, arrays: { obs, state, avail, actions, rewards, lengths, terminal } };
+  }
+
+  /** Restores {@link EpisodeBuffer.getState} (copied in; checked first, all or nothing). */
+  setState(s: EpisodeBufferState): void {
+    if (s.capacity !== this.capacity) throw new Error(`replay state holds ${s.capacity} episodes, this buffer ${this.capacity}`);
+    const mine = this.getState().arrays;
+    for (const key of Object.keys(mine) as (keyof EpisodeBufferState['arrays'])[]) {
+      const theirs = s.arrays[key];
+      if (theirs == null || theirs.constructor !== mine[key].constructor || theirs.length !== mine[key].length) {
+        throw new Error(`replay state array ${key} does not fit this buffer (expected ${mine[key].constructor.name} of ${mine[key].length})`);
+      }
+    }
+    const ok = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
+    if (!ok(s.count, this.capacity) || !ok(s.next, this.capacity - 1) || !ok(s.inserted, Number.MAX_SAFE_INTEGER) || s.inserted < s.count) {
+      throw new Error(`replay state positions are invalid (next ${s.next}, count ${s.count}, inserted ${s.inserted})`);
+    }
+    for (const key of Object.keys(mine) as (keyof EpisodeBufferState['arrays'])[]) (mine[key] as Float32Array).set(s.arrays[key] as Float32Array);
+    this.next = s.next;
+    this.count = s.count;
+    this.inserted = s.inserted;
   }
 
   /** Samples `batchSize` distinct episodes uniformly and collates them. */

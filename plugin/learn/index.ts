@@ -1,8 +1,9 @@
 /** The tfjs learning layer: agent networks, mixers, learner, actor, training loop. */
 export { useBackend, currentBackend, type BackendName } from './backend.js';
-export { QLearner, type UpdateStats } from './learner.js';
+export { QLearner, type UpdateStats, type LearnerState, type WeightMap } from './learner.js';
 export { TfjsActor } from './actor.js';
-export { Trainer, type TrainEpisodeResult } from './trainer.js';
+export { Trainer, type TrainEpisodeResult, type TrainerLoopState } from './trainer.js';
+export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export { AgentInputs, agentForward, type AgentOutput } from './agent-net.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';

@@ -24,7 +24,7 @@ import { RunningMeanStd } from '../core/running-stats.js';
 import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import { AgentInputs, agentForward } from './agent-net.js';
 import { mixForward, mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
-import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
+import { clipByGlobalNorm, TorchOptimizer, type OptimizerState } from './optimizers.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
 
@@ -47,6 +47,19 @@ export interface UpdateStats {
   readonly updates: number;
   /** Whether this update ended with a hard target copy. */
   readonly targetUpdated: boolean;
+}
+
+/** Weights of one network as name -> values. */
+export type WeightMap = Record<string, Float32Array>;
+
+/** Everything a learner needs to continue exactly where it was (see {@link QLearner.getState}). */
+export interface LearnerState {
+  readonly updates: number;
+  readonly lastTargetUpdateEpisode: number;
+  readonly rewardStats: { readonly mean: number; readonly variance: number; readonly count: number };
+  readonly optimizer: OptimizerState;
+  readonly online: { readonly agent: WeightMap; readonly mixer: WeightMap };
+  readonly target: { readonly agent: WeightMap; readonly mixer: WeightMap };
 }
 
 /** The online and target networks of one learner. */
@@ -191,6 +204,58 @@ export class QLearner {
       const s = tf.tensor2d(states, [rows, this.spec.stateSize]);
       return mixForward(this.mixerShape, this.online.mixer, q, s).dataSync() as Float32Array;
     });
+  }
+
+  /**
+   * A copy of the learner's whole state: online and target weights,
+   * optimiser moments and step, counters and reward statistics.
+   * @example
+   * ```ts
+   * const state = learner.getState();
+   * fresh.setState(state); // fresh continues with the same losses
+   * ```
+   */
+  getState(): LearnerState {
+    this.assertAlive();
+    const values = (p: ParamSet): WeightMap => Object.fromEntries(Object.entries(p.read()).map(([k, w]) => [k, w.data]));
+    return {
+      updates: this.updateCount,
+      lastTargetUpdateEpisode: this.lastTargetUpdateEpisode,
+      rewardStats: { mean: this.rewardStats.mean, variance: this.rewardStats.variance, count: this.rewardStats.count },
+      optimizer: this.optimizer.getState(),
+      online: { agent: values(this.online.agent), mixer: values(this.online.mixer) },
+      target: { agent: values(this.target.agent), mixer: values(this.target.mixer) },
+    };
+  }
+
+  /**
+   * Restores {@link QLearner.getState}. Everything is checked before anything
+   * is written, so a bad state leaves the learner as it was.
+   */
+  setState(state: LearnerState): void {
+    this.assertAlive();
+    const shaped = (p: ParamSet, m: WeightMap) =>
+      Object.fromEntries(p.specs.map((s) => [s.name, { shape: s.shape, data: m?.[s.name] ?? new Float32Array(0) }]));
+    const sets: [ParamSet, WeightMap][] = [
+      [this.online.agent, state.online?.agent],
+      [this.online.mixer, state.online?.mixer],
+      [this.target.agent, state.target?.agent],
+      [this.target.mixer, state.target?.mixer],
+    ];
+    for (const [p, m] of sets) {
+      if (m == null) throw new Error('learner state is missing a weight set');
+      p.check(shaped(p, m));
+    }
+    this.optimizer.check(state.optimizer);
+    const counters = [state.updates, state.lastTargetUpdateEpisode];
+    if (counters.some((c) => !Number.isInteger(c) || c < 0)) throw new Error(`learner state counters are invalid: ${counters.join(', ')}`);
+    for (const [p, m] of sets) p.write(shaped(p, m));
+    this.optimizer.setState(state.optimizer);
+    this.updateCount = state.updates;
+    this.lastTargetUpdateEpisode = state.lastTargetUpdateEpisode;
+    this.rewardStats.mean = state.rewardStats.mean;
+    this.rewardStats.variance = state.rewardStats.variance;
+    this.rewardStats.count = state.rewardStats.count;
   }
 
   /** Frees every tensor this learner owns. */

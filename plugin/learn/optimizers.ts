@@ -103,14 +103,21 @@ export class TorchOptimizer {
     return { kind: this.settings.kind, step: this.stepCount, slots: this.slots.flat().map((v) => v.dataSync() as Float32Array) };
   }
 
-  /** Restores a state from {@link TorchOptimizer.getState}. */
-  setState(state: OptimizerState): void {
+  /** Throws naming the problem when `state` does not fit this optimiser. */
+  check(state: OptimizerState): void {
     const flat = this.slots.flat();
     if (state.kind !== this.settings.kind) throw new Error(`optimizer state is for ${state.kind}, this optimizer is ${this.settings.kind}`);
+    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`optimizer step ${state.step} is invalid`);
     if (state.slots.length !== flat.length) throw new Error(`optimizer state has ${state.slots.length} slots, expected ${flat.length}`);
     flat.forEach((v, i) => {
       if (state.slots[i].length !== v.size) throw new Error(`optimizer slot ${i} has ${state.slots[i].length} values, expected ${v.size}`);
     });
+  }
+
+  /** Restores a state from {@link TorchOptimizer.getState} (checked first: all or nothing). */
+  setState(state: OptimizerState): void {
+    this.check(state);
+    const flat = this.slots.flat();
     tf.tidy(() => flat.forEach((v, i) => v.assign(tf.tensor(state.slots[i], v.shape))));
     this.stepCount = state.step;
   }

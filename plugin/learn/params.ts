@@ -82,10 +82,10 @@ export class ParamSet {
   }
 
   /**
-   * Writes weights from plain arrays; every name must be present with the
-   * right shape and finite values, or nothing is written.
+   * Checks that `weights` has every name with the right shape and finite
+   * values; throws naming the first problem.
    */
-  write(weights: WeightArrays): void {
+  check(weights: WeightArrays): void {
     for (const s of this.specs) {
       const w = weights[s.name];
       if (w === undefined) throw new Error(`weights are missing ${s.name}`);
@@ -97,6 +97,11 @@ export class ParamSet {
         if (!Number.isFinite(w.data[i])) throw new Error(`weights ${s.name}[${i}] is ${w.data[i]}`);
       }
     }
+  }
+
+  /** Writes weights from plain arrays after {@link ParamSet.check}: all or nothing. */
+  write(weights: WeightArrays): void {
+    this.check(weights);
     tf.tidy(() => {
       for (const s of this.specs) this.get(s.name).assign(tf.tensor(weights[s.name].data, [...s.shape]));
     });

@@ -3,7 +3,7 @@
  * runtime. Only the agent network goes in: the mixer, the target networks and
  * the global state are training-time only.
  */
-import { encodeFloat32 } from '../runtime/encoding.js';
+import { encodeFloat32 } from '../core/encoding.js';
 import { policyChecksum, POLICY_FORMAT, POLICY_VERSION, type PolicyFile } from '../runtime/policy-file.js';
 import { currentBackend } from './backend.js';
 import type { QLearner } from './learner.js';

@@ -12,9 +12,18 @@ import { Rng } from '../core/rng.js';
 import { runEpisode, type EpisodeResult } from '../core/runner.js';
 import { makeSchedule, type Schedule } from '../core/schedules.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
+import type { PackedCheckpoint } from '../core/checkpoint-format.js';
 import { TfjsActor } from './actor.js';
+import { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { exportPolicy } from './policy-export.js';
 import { QLearner, type UpdateStats } from './learner.js';
+
+/** Where the training loop stands (see {@link Trainer.getLoopState}). */
+export interface TrainerLoopState {
+  readonly envSteps: number;
+  readonly episodes: number;
+  readonly rng: { readonly explore: readonly number[]; readonly sample: readonly number[]; readonly env: readonly number[] };
+}
 
 /** What one training episode produced. */
 export interface TrainEpisodeResult {
@@ -101,6 +110,50 @@ export class Trainer {
     const returns: number[] = [];
     for (let i = 0; i < episodes; i++) returns.push(this.play(GREEDY, null).episodeReturn);
     return { meanReturn: returns.reduce((a, b) => a + b, 0) / Math.max(1, episodes), returns };
+  }
+
+  /** Loop position and RNG states (for checkpoints). */
+  getLoopState(): TrainerLoopState {
+    return {
+      envSteps: this.envStepCount,
+      episodes: this.episodeCount,
+      rng: { explore: this.exploreRng.getState(), sample: this.sampleRng.getState(), env: this.envRng.getState() },
+    };
+  }
+
+  /** Restores {@link Trainer.getLoopState} (checked first). */
+  setLoopState(s: TrainerLoopState): void {
+    const counts = [s.envSteps, s.episodes];
+    if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new Error(`trainer counters are invalid: ${counts.join(', ')}`);
+    const rngs = [s.rng?.explore, s.rng?.sample, s.rng?.env];
+    // Rng.fromState validates each state before anything changes.
+    const [explore, sample, env] = rngs.map((r) => Rng.fromState(r ?? []));
+    this.exploreRng.setState(explore.getState());
+    this.sampleRng.setState(sample.getState());
+    this.envRng.setState(env.getState());
+    this.envStepCount = s.envSteps;
+    this.episodeCount = s.episodes;
+  }
+
+  /**
+   * A checkpoint of everything needed to continue exactly: learner state,
+   * loop position, RNG states, config, spec, and optionally the replay buffer.
+   * @example
+   * ```ts
+   * await saveCheckpointDir('runs/guards/checkpoint', trainer.checkpoint({ includeBuffer: true }));
+   * ```
+   */
+  checkpoint(opts: { includeBuffer?: boolean } = {}): PackedCheckpoint {
+    return makeCheckpoint(this, opts);
+  }
+
+  /**
+   * Continues from a checkpoint made by a trainer of the same config and env
+   * spec; anything else is refused with the differences named, and this
+   * trainer is left untouched.
+   */
+  restore(checkpoint: PackedCheckpoint): void {
+    restoreCheckpoint(this, checkpoint);
   }
 
   /** The policy file of the current online agent network, with this trainer's counts. */

@@ -15,4 +15,3 @@ export {
   type ParsedPolicy,
   type PolicyErrorKind,
 } from './policy-file.js';
-export { encodeFloat32, decodeFloat32, canonicalJson, hash53 } from './encoding.js';

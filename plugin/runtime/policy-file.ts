@@ -7,7 +7,7 @@
  */
 import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import type { ObsFeature } from '../core/env.js';
-import { canonicalJson, decodeFloat32, hash53 } from './encoding.js';
+import { canonicalJson, decodeFloat32, hash53 } from '../core/encoding.js';
 
 /** The `format` field of every policy file. */
 export const POLICY_FORMAT = 'phaser-qmix/policy';

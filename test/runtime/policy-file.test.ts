@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EnvSpec } from '../../plugin/core/index.js';
 import { exportPolicy, QLearner } from '../../plugin/learn/index.js';
-import { decodeFloat32, encodeFloat32, loadPolicy, parsePolicyFile, policyChecksum, PolicyError, POLICY_VERSION, type PolicyErrorKind, type PolicyFile } from '../../plugin/runtime/index.js';
+import { decodeFloat32, encodeFloat32 } from '../../plugin/core/index.js';
+import { loadPolicy, parsePolicyFile, policyChecksum, PolicyError, POLICY_VERSION, type PolicyErrorKind, type PolicyFile } from '../../plugin/runtime/index.js';
 import '../support/tf.js';
 
 const spec: EnvSpec = {

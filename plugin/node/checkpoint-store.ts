@@ -1,0 +1,90 @@
+/**
+ * Checkpoints on disk: a directory holding `checkpoint.json` (the manifest
+ * and the name of its data file) and one `data-<id>.bin`.
+ *
+ * Crash safety: the new data file is written under a fresh name and synced,
+ * then `checkpoint.json` is replaced by renaming a synced temporary file over
+ * it (atomic on POSIX file systems), and only then are older data files
+ * removed. A crash at any point leaves either the old or the new checkpoint
+ * complete, never a mix.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CheckpointError, type PackedCheckpoint } from '../core/checkpoint-format.js';
+
+const INDEX = 'checkpoint.json';
+
+/**
+ * Writes a checkpoint into `dir` (created if needed), atomically replacing any checkpoint there.
+ * @example
+ * ```ts
+ * await saveCheckpointDir('runs/guards/checkpoint', trainer.checkpoint({ includeBuffer: true }));
+ * ```
+ */
+export async function saveCheckpointDir(dir: string, packed: PackedCheckpoint): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const dataFile = `data-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
+  await writeSynced(join(dir, `${dataFile}.tmp`), packed.data);
+  await rename(join(dir, `${dataFile}.tmp`), join(dir, dataFile));
+  const index = `{"dataFile":${JSON.stringify(dataFile)},"manifest":${packed.manifest}}`;
+  await writeSynced(join(dir, `${INDEX}.tmp`), index);
+  await rename(join(dir, `${INDEX}.tmp`), join(dir, INDEX));
+  await syncDir(dir);
+  // The new checkpoint is in place: older data files and leftovers of crashed writes can go.
+  for (const name of await readdir(dir)) {
+    if ((name.startsWith('data-') && name !== dataFile) || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Reads the checkpoint in `dir`.
+ * @throws {@link CheckpointError} when there is none or it is unreadable.
+ * @example
+ * ```ts
+ * trainer.restore(await loadCheckpointDir('runs/guards/checkpoint'));
+ * ```
+ */
+export async function loadCheckpointDir(dir: string): Promise<PackedCheckpoint> {
+  let index: { dataFile?: unknown; manifest?: unknown };
+  try {
+    index = JSON.parse(await readFile(join(dir, INDEX), 'utf8')) as typeof index;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CheckpointError(err.code === 'ENOENT' ? `no checkpoint in ${dir} (${INDEX} not found)` : `checkpoint index ${join(dir, INDEX)} is unreadable: ${err.message}`);
+  }
+  if (typeof index.dataFile !== 'string' || !/^data-[\w-]+\.bin$/.test(index.dataFile) || typeof index.manifest !== 'object') {
+    throw new CheckpointError(`checkpoint index ${join(dir, INDEX)} is malformed`);
+  }
+  let data: Buffer;
+  try {
+    data = await readFile(join(dir, index.dataFile));
+  } catch (e) {
+    throw new CheckpointError(`checkpoint data ${index.dataFile} is missing: ${(e as Error).message}`);
+  }
+  return { manifest: JSON.stringify(index.manifest), data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+async function writeSynced(path: string, content: Uint8Array | string): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(content);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Persist the renames themselves; not every platform lets a directory be opened for this.
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
