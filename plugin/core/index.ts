@@ -47,3 +47,4 @@ export {
   type BlobArray,
   type BlobEntry,
 } from './checkpoint-format.js';
+export type { SquadTrainer, TrainerUpdateInfo } from './trainer-handle.js';

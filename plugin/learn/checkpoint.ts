@@ -8,7 +8,7 @@ import { diffConfigs, validateConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeBufferState } from '../core/replay.js';
 import type { LearnerState, WeightMap } from './learner.js';
-import type { Trainer, TrainerLoopState } from './trainer.js';
+import type { EpisodeTrainer, TrainerLoopState } from './episode-trainer.js';
 
 const WEIGHT_SETS = ['online.agent', 'online.mixer', 'target.agent', 'target.mixer'] as const;
 const BUFFER_ARRAYS = ['obs', 'state', 'avail', 'actions', 'rewards', 'lengths', 'terminal'] as const;
@@ -20,7 +20,7 @@ const BUFFER_ARRAYS = ['obs', 'state', 'avail', 'actions', 'rewards', 'lengths',
  * const packed = makeCheckpoint(trainer, { includeBuffer: true });
  * ```
  */
-export function makeCheckpoint(trainer: Trainer, opts: { includeBuffer?: boolean } = {}): PackedCheckpoint {
+export function makeCheckpoint(trainer: EpisodeTrainer, opts: { includeBuffer?: boolean } = {}): PackedCheckpoint {
   const learner = trainer.learner;
   const state = learner.getState();
   const blobs = new Map<string, BlobArray>();
@@ -64,7 +64,7 @@ export function makeCheckpoint(trainer: Trainer, opts: { includeBuffer?: boolean
  * restoreCheckpoint(trainer, await loadCheckpointDir('runs/guards/checkpoint'));
  * ```
  */
-export function restoreCheckpoint(trainer: Trainer, packed: PackedCheckpoint | Checkpoint): void {
+export function restoreCheckpoint(trainer: EpisodeTrainer, packed: PackedCheckpoint | Checkpoint): void {
   const cp = 'blobs' in packed && packed.blobs instanceof Map ? (packed as Checkpoint) : unpackCheckpoint(packed as PackedCheckpoint);
   const m = cp.manifest;
   const learner = trainer.learner;

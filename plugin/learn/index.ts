@@ -2,7 +2,8 @@
 export { useBackend, currentBackend, type BackendName } from './backend.js';
 export { QLearner, type UpdateStats, type LearnerState, type WeightMap } from './learner.js';
 export { TfjsActor } from './actor.js';
-export { Trainer, type TrainEpisodeResult, type TrainerLoopState } from './trainer.js';
+export { Trainer, type TrainEpisodeResult } from './trainer.js';
+export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
 export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export { AgentInputs, agentForward, type AgentOutput } from './agent-net.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';

@@ -1,0 +1,155 @@
+/**
+ * Training on episodes that arrive from anywhere (a Phaser squad, a
+ * headless env loop): store each in the replay buffer, then update once per
+ * episode when a batch is available (pymarl's default), acting with the
+ * learner's live weights. Runs in the caller's thread.
+ */
+import type { PackedCheckpoint } from '../core/checkpoint-format.js';
+import type { QmixConfig } from '../core/config.js';
+import type { EnvSpec } from '../core/env.js';
+import type { EpisodeRecord } from '../core/episode.js';
+import type { ActionMode } from '../core/explore.js';
+import { EpisodeBuffer } from '../core/replay.js';
+import { Rng } from '../core/rng.js';
+import { makeSchedule, type Schedule } from '../core/schedules.js';
+import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
+import type { PolicyFile } from '../runtime/policy-file.js';
+import { TfjsActor } from './actor.js';
+import { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { QLearner, type UpdateStats } from './learner.js';
+import { exportPolicy } from './policy-export.js';
+
+/** Where the training loop stands (see {@link EpisodeTrainer.getLoopState}). */
+export interface TrainerLoopState {
+  readonly envSteps: number;
+  readonly episodes: number;
+  /** RNG stream states by name: `explore`, `sample`, and `env` for env-driving trainers. */
+  readonly rng: { readonly [stream: string]: readonly number[] };
+}
+
+/**
+ * A replay buffer, a learner and a live-weights actor behind the
+ * {@link SquadTrainer} interface.
+ *
+ * @example
+ * ```ts
+ * const trainer = new EpisodeTrainer(spec, { mixer: 'qmix' });
+ * squad.setTrainer(trainer); // or: trainer.submitEpisode(record) from your own loop
+ * ```
+ */
+export class EpisodeTrainer implements SquadTrainer {
+  readonly learner: QLearner;
+  readonly buffer: EpisodeBuffer;
+  protected readonly actor: TfjsActor;
+  protected readonly exploreRng: Rng;
+  private readonly sampleRng: Rng;
+  private readonly schedule: Schedule;
+  private readonly listeners = new Set<(info: TrainerUpdateInfo) => void>();
+  protected envStepCount = 0;
+  protected episodeCount = 0;
+
+  constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
+    this.learner = new QLearner(spec, config);
+    const c = this.learner.config;
+    this.buffer = new EpisodeBuffer(this.learner.spec, c.bufferSize);
+    this.actor = new TfjsActor(this.learner);
+    this.exploreRng = new Rng(c.seed, 'explore');
+    this.sampleRng = new Rng(c.seed, 'sample');
+    this.schedule =
+      c.exploration === 'boltzmann'
+        ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
+        : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
+  }
+
+  /** Env steps received in episodes. */
+  get envSteps(): number {
+    return this.envStepCount;
+  }
+
+  /** Episodes received. */
+  get episodes(): number {
+    return this.episodeCount;
+  }
+
+  /** Acts with the learner's current online weights (no copy, no delay). */
+  get policy(): TfjsActor {
+    return this.actor;
+  }
+
+  /** The exploration mode at the current env step. */
+  explorationMode(): ActionMode {
+    const v = this.schedule.at(this.envStepCount);
+    return this.learner.config.exploration === 'boltzmann' ? { kind: 'boltzmann', temperature: v } : { kind: 'epsilon-greedy', epsilon: v };
+  }
+
+  /**
+   * Stores an episode and, once the buffer holds a batch, runs one update.
+   * @returns the update's stats, or undefined when none ran yet
+   */
+  submitEpisode(episode: EpisodeRecord): UpdateStats | undefined {
+    this.buffer.insert(episode);
+    this.envStepCount += episode.length;
+    this.episodeCount++;
+    const { batchSize } = this.learner.config;
+    if (this.buffer.size < batchSize) return undefined;
+    const stats = this.learner.update(this.buffer.sample(batchSize, this.sampleRng), this.episodeCount);
+    const info: TrainerUpdateInfo = { updates: stats.updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: stats.loss };
+    for (const listener of this.listeners) listener(info);
+    return stats;
+  }
+
+  onUpdate(listener: (info: TrainerUpdateInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loop position and RNG states (for checkpoints). */
+  getLoopState(): TrainerLoopState {
+    return { envSteps: this.envStepCount, episodes: this.episodeCount, rng: { explore: this.exploreRng.getState(), sample: this.sampleRng.getState() } };
+  }
+
+  /** Restores {@link EpisodeTrainer.getLoopState} (checked first: all or nothing). */
+  setLoopState(s: TrainerLoopState): void {
+    const counts = [s.envSteps, s.episodes];
+    if (counts.some((c) => !Number.isInteger(c) || c < 0)) throw new Error(`trainer counters are invalid: ${counts.join(', ')}`);
+    // Rng.fromState validates each state before anything changes.
+    const explore = Rng.fromState(s.rng?.explore ?? []);
+    const sample = Rng.fromState(s.rng?.sample ?? []);
+    this.exploreRng.setState(explore.getState());
+    this.sampleRng.setState(sample.getState());
+    this.envStepCount = s.envSteps;
+    this.episodeCount = s.episodes;
+  }
+
+  /**
+   * A checkpoint of everything needed to continue exactly: learner state,
+   * loop position, RNG states, config, spec, and optionally the replay buffer.
+   * @example
+   * ```ts
+   * await saveCheckpointDir('runs/guards/checkpoint', trainer.checkpoint({ includeBuffer: true }));
+   * ```
+   */
+  checkpoint(opts: { includeBuffer?: boolean } = {}): PackedCheckpoint {
+    return makeCheckpoint(this, opts);
+  }
+
+  /**
+   * Continues from a checkpoint made by a trainer of the same config and env
+   * spec; anything else is refused with the differences named, and this
+   * trainer is left untouched.
+   */
+  restore(checkpoint: PackedCheckpoint): void {
+    restoreCheckpoint(this, checkpoint);
+  }
+
+  /** The policy file of the current online agent network, with this trainer's counts. */
+  exportPolicy(): PolicyFile {
+    return exportPolicy(this.learner, { episodes: this.episodeCount, envSteps: this.envStepCount });
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+    this.actor.dispose();
+    this.learner.dispose();
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * `phaser-qmix/phaser`: the Phaser 4 scene plugin. Imports the core and the
+ * tfjs-free runtime only; a game that trains passes a trainer (from
+ * `phaser-qmix/learn`) to its squads, so shipped games never load tfjs.
+ */
+export { QmixPlugin, type StepStats } from './plugin.js';
+export { Squad } from './squad.js';
+export { SquadAgent, type AgentHooks, type GameObjectLike, type SquadMode, type SquadOptions } from './agent.js';
+export { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';
+export { ObservationWriter, ActionMask } from './sensors.js';
+export type { Bounds, SceneObjectLike, StateFeature, StateHook, StateOptions } from './state-builder.js';
