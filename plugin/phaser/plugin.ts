@@ -60,8 +60,9 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     const events = this.systems!.events;
     events.on(Phaser.Scenes.Events.START, this.onSceneStart, this);
     events.once(Phaser.Scenes.Events.DESTROY, this.destroy, this);
-    // A plugin installed into a running scene missed its START.
-    if (this.systems!.isActive()) this.onSceneStart();
+    // A plugin installed into a scene that already started (e.g. from create()) missed its START.
+    const status = this.systems!.settings.status;
+    if (status >= Phaser.Scenes.START && status < Phaser.Scenes.SHUTDOWN) this.onSceneStart();
   }
 
   /**

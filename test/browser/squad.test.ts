@@ -122,6 +122,17 @@ describe('QmixPlugin in a Phaser 4 scene', () => {
     assert.equal(r.squads, 0);
   });
 
+  test('installed at runtime, two squads in one scene keep their own periods, requests and state', async () => {
+    const r = await run('several');
+    assert.deepEqual(r.squads, ['fast', 'slow']);
+    assert.ok(r.fastDecisions >= 29 && r.fastDecisions <= 31, String(r.fastDecisions)); // every step
+    assert.ok(r.slowDecisions >= 5 && r.slowDecisions <= 6, String(r.slowDecisions)); // every 100 ms of 500
+    assert.equal(r.afterRequest, r.slowDecisions + 1, 'requestDecision decides on the next step');
+    assert.equal(r.stateSize, 1); // the replacing state hook alone
+    assert.deepEqual(r.state0, [42]);
+    assert.match(r.duplicate, /already has a squad called "fast"/);
+  });
+
   test('a hook writing the wrong size gets an error naming the agent, the hook, expected and actual size', async () => {
     const r = await run('wrongSize');
     assert.deepEqual(r.errors, [

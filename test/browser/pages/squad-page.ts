@@ -360,6 +360,47 @@ const scenarios = {
     return { baselineTensors, first, after, stopped, trainersMade, squads: sceneRef!.qmix.squads.length };
   },
 
+  /** Installed at runtime through the plugin manager; two squads in one scene, each on its own clock and policy. */
+  async several() {
+    let sceneRef: (Phaser.Scene & { qmix2: QmixPlugin }) | null = null;
+    class Plain extends Phaser.Scene {
+      constructor() {
+        super('plain');
+      }
+      create(): void {
+        this.plugins.installScenePlugin('QmixRuntime', QmixPlugin, 'qmix2', this);
+        sceneRef = this as unknown as typeof sceneRef;
+      }
+    }
+    await newGame([Plain]);
+    frames(1);
+    const scene = sceneRef!;
+    const a = scene.add.rectangle(10, 10, 4, 4);
+    const b = scene.add.rectangle(50, 50, 4, 4);
+    const fast = scene.qmix2.addSquad('fast', { nActions: 2, decisionPeriod: { frames: 1 } });
+    const slow = scene.qmix2.addSquad('slow', { nActions: 3, decisionPeriod: { ms: 100 }, state: { hook: (w) => w.add(42), hookMode: 'replace' }, mode: 'heuristic', recordHeuristic: true, trainer: (spec) => new FakeTrainer(spec), maxSteps: 1000 });
+    fast.addAgent(a, { observe: (o) => o.add(a.x), act: () => {}, heuristic: () => 1 });
+    slow.addAgent(b, { observe: (o) => o.add(b.x).add(b.y), act: () => {}, heuristic: () => 2 });
+    let fastDecisions = 0;
+    let slowDecisions = 0;
+    fast.on(SquadEvents.DECISION, () => fastDecisions++);
+    slow.on(SquadEvents.DECISION, () => slowDecisions++);
+    frames(30); // 500 ms of game time
+    const beforeRequest = slowDecisions;
+    slow.requestDecision();
+    frames(1);
+    const afterRequest = slowDecisions;
+    slow.endEpisode();
+    const ep = (slow.trainer as FakeTrainer).episodes[0];
+    let duplicate = '';
+    try {
+      scene.qmix2.addSquad('fast', { nActions: 2 });
+    } catch (e) {
+      duplicate = (e as Error).message;
+    }
+    return { fastDecisions, slowDecisions: beforeRequest, afterRequest, squads: scene.qmix2.squads.map((s) => s.name), stateSize: slow.envSpec?.stateSize, state0: Array.from(ep.state.subarray(0, 1)), duplicate };
+  },
+
   /** Hooks that write the wrong size: a named error event, the game keeps running. */
   async wrongSize() {
     let bad = false;
