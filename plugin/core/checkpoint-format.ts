@@ -67,6 +67,38 @@ export interface PackedCheckpoint {
   readonly data: Uint8Array;
 }
 
+/**
+ * Somewhere named checkpoints can be kept: IndexedDB in the browser, a
+ * directory in Node, memory in tests.
+ */
+export interface CheckpointStore {
+  save(name: string, packed: PackedCheckpoint): Promise<void>;
+  /** @throws {@link CheckpointError} when there is no checkpoint of that name. */
+  load(name: string): Promise<PackedCheckpoint>;
+}
+
+/**
+ * Checkpoints in memory (copied in and out), for tests and in-process trainers.
+ * @example
+ * ```ts
+ * const store = new MemoryCheckpointStore();
+ * await store.save('autosave', trainer.checkpoint());
+ * ```
+ */
+export class MemoryCheckpointStore implements CheckpointStore {
+  private readonly items = new Map<string, PackedCheckpoint>();
+
+  async save(name: string, packed: PackedCheckpoint): Promise<void> {
+    this.items.set(name, { manifest: packed.manifest, data: packed.data.slice() });
+  }
+
+  async load(name: string): Promise<PackedCheckpoint> {
+    const p = this.items.get(name);
+    if (!p) throw new CheckpointError(`no checkpoint called ${JSON.stringify(name)} in memory`);
+    return { manifest: p.manifest, data: p.data.slice() };
+  }
+}
+
 /** A checkpoint that cannot be read or does not fit. */
 export class CheckpointError extends Error {
   constructor(message: string) {

@@ -39,6 +39,8 @@ export {
   unpackCheckpoint,
   hashBytes,
   CheckpointError,
+  MemoryCheckpointStore,
+  type CheckpointStore,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   type Checkpoint,

@@ -4,7 +4,7 @@
  * The browser worker (a later layer) adds `webgl` and `auto`.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 /** Backends the learner can run on. */
 export type BackendName = 'wasm' | 'cpu' | 'webgl';
@@ -21,15 +21,27 @@ export type BackendName = 'wasm' | 'cpu' | 'webgl';
  * const learner = new QLearner(env.spec, { mixer: 'qmix' });
  * ```
  */
-export async function useBackend(name: BackendName): Promise<void> {
+export async function useBackend(name: BackendName, opts: { wasmPaths?: string } = {}): Promise<void> {
   if (name !== 'wasm' && name !== 'cpu' && name !== 'webgl') {
     throw new Error(`unknown tfjs backend ${JSON.stringify(name)}: expected "wasm", "cpu" or "webgl"`);
   }
   if (tf.getBackend() === name) return;
-  const ok = await tf.setBackend(name);
+  // In a browser the .wasm binaries must be fetched from wherever the game serves them.
+  if (name === 'wasm' && opts.wasmPaths && !wasmPathsSet) {
+    setWasmPaths(opts.wasmPaths);
+    wasmPathsSet = true;
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new Error(`tfjs backend "${name}" failed to initialise: ${(e as Error).message}`);
+  }
   if (!ok) throw new Error(`tfjs backend "${name}" failed to initialise`);
   await tf.ready();
 }
+
+let wasmPathsSet = false;
 
 /**
  * The active tfjs backend's name.

@@ -16,7 +16,7 @@ import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js'
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { TfjsActor } from './actor.js';
 import { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
-import { QLearner, type UpdateStats } from './learner.js';
+import { QLearner, type LearnerState, type UpdateStats } from './learner.js';
 import { exportPolicy } from './policy-export.js';
 
 /** Where the training loop stands (see {@link EpisodeTrainer.getLoopState}). */
@@ -38,9 +38,9 @@ export interface TrainerLoopState {
  * ```
  */
 export class EpisodeTrainer implements SquadTrainer {
-  readonly learner: QLearner;
+  private learnerValue: QLearner;
   readonly buffer: EpisodeBuffer;
-  protected readonly actor: TfjsActor;
+  protected actor: TfjsActor;
   protected readonly exploreRng: Rng;
   private readonly sampleRng: Rng;
   private readonly schedule: Schedule;
@@ -49,8 +49,8 @@ export class EpisodeTrainer implements SquadTrainer {
   protected episodeCount = 0;
 
   constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
-    this.learner = new QLearner(spec, config);
-    const c = this.learner.config;
+    this.learnerValue = new QLearner(spec, config);
+    const c = this.learnerValue.config;
     this.buffer = new EpisodeBuffer(this.learner.spec, c.bufferSize);
     this.actor = new TfjsActor(this.learner);
     this.exploreRng = new Rng(c.seed, 'explore');
@@ -59,6 +59,11 @@ export class EpisodeTrainer implements SquadTrainer {
       c.exploration === 'boltzmann'
         ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
         : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
+  }
+
+  /** The learner (replaced only by {@link EpisodeTrainer.moveLearner}). */
+  get learner(): QLearner {
+    return this.learnerValue;
   }
 
   /** Env steps received in episodes. */
@@ -87,15 +92,48 @@ export class EpisodeTrainer implements SquadTrainer {
    * @returns the update's stats, or undefined when none ran yet
    */
   submitEpisode(episode: EpisodeRecord): UpdateStats | undefined {
+    this.storeEpisode(episode);
+    return this.trainOnce();
+  }
+
+  /** Stores an episode in the replay buffer (checked against the spec) without training. */
+  storeEpisode(episode: EpisodeRecord): void {
     this.buffer.insert(episode);
     this.envStepCount += episode.length;
     this.episodeCount++;
-    const { batchSize } = this.learner.config;
-    if (this.buffer.size < batchSize) return undefined;
-    const stats = this.learner.update(this.buffer.sample(batchSize, this.sampleRng), this.episodeCount);
+  }
+
+  /** Whether the buffer holds enough episodes for an update. */
+  get canTrain(): boolean {
+    return this.buffer.size >= this.learner.config.batchSize;
+  }
+
+  /** One update on a sampled batch, if the buffer holds one; listeners hear about it. */
+  trainOnce(): UpdateStats | undefined {
+    if (!this.canTrain) return undefined;
+    const stats = this.learner.update(this.buffer.sample(this.learner.config.batchSize, this.sampleRng), this.episodeCount);
     const info: TrainerUpdateInfo = { updates: stats.updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: stats.loss };
     for (const listener of this.listeners) listener(info);
     return stats;
+  }
+
+  /**
+   * Rebuilds the learner on the current tfjs backend from a state taken
+   * earlier (used to move off a WebGL context that was lost). The replay
+   * buffer, counters and RNG streams stay as they are.
+   */
+  moveLearner(state: LearnerState): void {
+    const old = this.learner;
+    const fresh = new QLearner(old.spec, old.config);
+    fresh.setState(state);
+    try {
+      this.actor.dispose();
+      old.dispose();
+    } catch {
+      // The old backend may be unusable (a lost context): its tensors die with it.
+    }
+    this.learnerValue = fresh;
+    this.actor = new TfjsActor(fresh);
   }
 
   onUpdate(listener: (info: TrainerUpdateInfo) => void): () => void {

@@ -10,4 +10,4 @@ export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mi
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';
 export { ParamSet } from './params.js';
 export { tdTargets, bootstrapEnds, lambdaMatrix, type TdTargetInputs } from './targets.js';
-export { exportPolicy, type PolicyExportInfo } from './policy-export.js';
+export { exportPolicy, policyHeader, readAgentWeights, type PolicyExportInfo } from './policy-export.js';

@@ -4,7 +4,7 @@
  * the global state are training-time only.
  */
 import { encodeFloat32 } from '../core/encoding.js';
-import { policyChecksum, POLICY_FORMAT, POLICY_VERSION, type PolicyFile } from '../runtime/policy-file.js';
+import { policyChecksum, POLICY_FORMAT, POLICY_VERSION, type PolicyFile, type PolicyHeader } from '../runtime/policy-file.js';
 import { currentBackend } from './backend.js';
 import type { QLearner } from './learner.js';
 
@@ -28,14 +28,40 @@ export interface PolicyExportInfo {
  * ```
  */
 export function exportPolicy(learner: QLearner, info: PolicyExportInfo = {}): PolicyFile {
-  const { spec, config, agentShape } = learner;
   const weights: Record<string, { shape: number[]; data: string }> = {};
+  for (const [name, w] of Object.entries(readAgentWeights(learner))) weights[name] = { shape: w.shape, data: encodeFloat32(w.data) };
+  const unsealed: Omit<PolicyFile, 'checksum'> = { ...policyHeader(learner, info), weights };
+  return { ...unsealed, checksum: policyChecksum(unsealed) };
+}
+
+/**
+ * The online agent weights as owned arrays (safe to transfer to another thread).
+ * @throws Error when a weight is NaN or infinite.
+ * @example
+ * ```ts
+ * const w = readAgentWeights(learner); // { 'agent.fc1.w': { shape, data }, ... }
+ * ```
+ */
+export function readAgentWeights(learner: QLearner): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, w] of Object.entries(learner.online.agent.read())) {
     const bad = w.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new Error(`cannot export a policy with non-finite weights: ${name}[${bad}] is ${w.data[bad]}`);
-    weights[name] = { shape: w.shape, data: encodeFloat32(w.data) };
+    out[name] = { shape: w.shape, data: w.data.slice() };
   }
-  const unsealed: Omit<PolicyFile, 'checksum'> = {
+  return out;
+}
+
+/**
+ * Everything of a policy file but its weights and checksum.
+ * @example
+ * ```ts
+ * const header = policyHeader(learner, { episodes: 10 });
+ * ```
+ */
+export function policyHeader(learner: QLearner, info: PolicyExportInfo = {}): PolicyHeader {
+  const { spec, config, agentShape } = learner;
+  return {
     format: POLICY_FORMAT,
     version: POLICY_VERSION,
     spec: {
@@ -46,7 +72,6 @@ export function exportPolicy(learner: QLearner, info: PolicyExportInfo = {}): Po
     },
     observation: { layout: (info.obsLayout ?? spec.obsLayout ?? [{ name: 'obs', size: spec.obsSize }]).map((f) => ({ name: f.name, size: f.size })) },
     network: { ...agentShape, obsLastAction: config.obsLastAction, obsAgentId: config.obsAgentId },
-    weights,
     training: {
       algorithm: config.mixer === 'none' ? 'iql' : config.mixer,
       updates: learner.updates,
@@ -57,5 +82,4 @@ export function exportPolicy(learner: QLearner, info: PolicyExportInfo = {}): Po
       backend: currentBackend(),
     },
   };
-  return { ...unsealed, checksum: policyChecksum(unsealed) };
 }

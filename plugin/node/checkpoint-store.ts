@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointError, type PackedCheckpoint } from '../core/checkpoint-format.js';
+import { CheckpointError, type CheckpointStore, type PackedCheckpoint } from '../core/checkpoint-format.js';
 
 const INDEX = 'checkpoint.json';
 
@@ -87,4 +87,29 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     /* best effort */
   }
+}
+
+/**
+ * Named checkpoints as subdirectories of `root` (crash-safe, as {@link saveCheckpointDir}).
+ * @example
+ * ```ts
+ * const store = new DirCheckpointStore('runs/guards');
+ * await store.save('autosave', trainer.checkpoint());
+ * ```
+ */
+export class DirCheckpointStore implements CheckpointStore {
+  constructor(readonly root: string) {}
+
+  save(name: string, packed: PackedCheckpoint): Promise<void> {
+    return saveCheckpointDir(join(this.root, safeName(name)), packed);
+  }
+
+  load(name: string): Promise<PackedCheckpoint> {
+    return loadCheckpointDir(join(this.root, safeName(name)));
+  }
+}
+
+function safeName(name: string): string {
+  if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) throw new CheckpointError(`checkpoint name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-'`);
+  return name;
 }

@@ -1,2 +1,3 @@
 /** `phaser-qmix/node`: Node-only pieces (file system stores; the CLI arrives here). */
-export { saveCheckpointDir, loadCheckpointDir } from './checkpoint-store.js';
+export { saveCheckpointDir, loadCheckpointDir, DirCheckpointStore } from './checkpoint-store.js';
+export { createThreadWorker } from './thread-worker.js';

@@ -106,6 +106,19 @@ export class GreedyPolicy implements QPolicy {
     this.last[agent] = action;
   }
 
+  /**
+   * Takes over another policy's per-agent memory (GRU hidden states and
+   * previous actions), so new weights can replace old ones mid-episode
+   * without the agents forgetting what they saw. Ignored when the shapes differ.
+   * @returns whether the memory was copied
+   */
+  adoptMemoryFrom(other: GreedyPolicy): boolean {
+    if (other.nAgents !== this.nAgents || other.H !== this.H || other.kind !== this.kind) return false;
+    for (let a = 0; a < this.nAgents; a++) this.hidden[a].set(other.hidden[a]);
+    this.last.set(other.last);
+    return true;
+  }
+
   /** The utilities computed at this agent's last decision (a live view: copy to keep). */
   lastQValues(agent: number): Float32Array {
     this.checkAgent(agent);

@@ -5,11 +5,13 @@
 export { GreedyPolicy, loadPolicy } from './greedy-policy.js';
 export {
   parsePolicyFile,
+  parsePolicyArrays,
   policyChecksum,
   PolicyError,
   POLICY_FORMAT,
   POLICY_VERSION,
   type PolicyFile,
+  type PolicyHeader,
   type PolicyExpectation,
   type PolicyTraining,
   type ParsedPolicy,

@@ -118,8 +118,8 @@ export function parsePolicyFile(input: string | object, expect: PolicyExpectatio
   if (f.version > POLICY_VERSION) {
     throw new PolicyError('version', `policy file version ${f.version} is newer than this runtime reads (${POLICY_VERSION}): update phaser-qmix`);
   }
-  const file = checkStructure(f);
-  const weights = decodeWeights(file);
+  const file = checkStructure(f, true);
+  const weights = checkWeights(file.network, file.weights, (data) => (typeof data === 'string' ? decodeFloat32(data) : null), 'base64 float32 data');
   const expected = policyChecksum(file);
   if (file.checksum !== expected) {
     throw new PolicyError('checksum', `policy file checksum mismatch: the file was changed or damaged (it says ${file.checksum}, its content gives ${expected})`);
@@ -128,7 +128,31 @@ export function parsePolicyFile(input: string | object, expect: PolicyExpectatio
   return { file, weights };
 }
 
-function checkStructure(f: Record<string, unknown>): PolicyFile {
+/** A policy without the file wrapping: header fields plus raw weight arrays (what a training worker streams). */
+export type PolicyHeader = Omit<PolicyFile, 'weights' | 'checksum'>;
+
+/**
+ * Checks a policy sent as a header plus Float32Array weights (no base64,
+ * no checksum: used for weights streamed from a training worker, where the
+ * arrays arrive as transferables). Same structure and weight checks as files.
+ * @throws {@link PolicyError} naming the problem.
+ * @example
+ * ```ts
+ * const parsed = parsePolicyArrays(message.header, message.weights);
+ * const policy = new GreedyPolicy(parsed);
+ * ```
+ */
+export function parsePolicyArrays(header: unknown, weights: unknown): ParsedPolicy {
+  if (header === null || typeof header !== 'object') throw new PolicyError('structure', 'policy header must be an object');
+  const h = header as Record<string, unknown>;
+  if (h.format !== POLICY_FORMAT) throw new PolicyError('format', `not a phaser-qmix policy: format is ${JSON.stringify(h.format)}`);
+  if (weights === null || typeof weights !== 'object') throw new PolicyError('weights', 'policy weights must be an object of Float32Arrays');
+  const file = checkStructure({ ...h, weights, checksum: '' }, false);
+  const arrays = checkWeights(file.network, weights as Record<string, unknown>, (data) => (data instanceof Float32Array ? data : null), 'a Float32Array');
+  return { file, weights: arrays };
+}
+
+function checkStructure(f: Record<string, unknown>, requireChecksum: boolean): PolicyFile {
   const fail = (what: string): never => {
     throw new PolicyError('structure', `policy file ${what}`);
   };
@@ -155,26 +179,33 @@ function checkStructure(f: Record<string, unknown>): PolicyFile {
   }
   const total = (layout as ObsFeature[]).reduce((s, x) => s + x.size, 0);
   if (total !== obsSize) fail(`observation.layout sizes sum to ${total}, but spec.obsSize is ${obsSize}`);
-  if (typeof f.checksum !== 'string') fail('has no checksum');
+  if (requireChecksum && typeof f.checksum !== 'string') fail('has no checksum');
   return f as unknown as PolicyFile;
 }
 
-function decodeWeights(file: PolicyFile): Record<string, Float32Array> {
-  const specs = agentParamSpecs(file.network);
+function checkWeights(
+  network: PolicyFile['network'],
+  entries: Record<string, unknown>,
+  decode: (data: unknown) => Float32Array | null,
+  what: string,
+): Record<string, Float32Array> {
+  const specs = agentParamSpecs(network);
   const out: Record<string, Float32Array> = {};
   const known = new Set(specs.map((s) => s.name));
-  for (const name of Object.keys(file.weights)) {
-    if (!known.has(name)) throw new PolicyError('weights', `policy weights have an unknown entry "${name}" for a ${file.network.kind} network`);
+  for (const name of Object.keys(entries)) {
+    if (!known.has(name)) throw new PolicyError('weights', `policy weights have an unknown entry "${name}" for a ${network.kind} network`);
   }
   for (const s of specs) {
-    const w = file.weights[s.name] as { shape?: unknown; data?: unknown } | undefined;
+    const raw = entries[s.name];
     const want = `[${s.shape.join(', ')}]`;
-    if (w === undefined || w === null) throw new PolicyError('weights', `policy weights are missing "${s.name}" (${want})`);
+    if (raw === undefined || raw === null) throw new PolicyError('weights', `policy weights are missing "${s.name}" (${want})`);
+    // Files carry { shape, data }; streamed weights are the arrays themselves.
+    const w = (raw instanceof Float32Array ? { shape: s.shape, data: raw } : raw) as { shape?: unknown; data?: unknown };
     if (!Array.isArray(w.shape) || w.shape.length !== s.shape.length || w.shape.some((d, i) => d !== s.shape[i])) {
       throw new PolicyError('weights', `policy weights "${s.name}" have shape ${JSON.stringify(w.shape)}, expected ${want}`);
     }
-    const data = typeof w.data === 'string' ? decodeFloat32(w.data) : null;
-    if (data === null) throw new PolicyError('weights', `policy weights "${s.name}" are not base64 float32 data`);
+    const data = decode(w.data);
+    if (data === null) throw new PolicyError('weights', `policy weights "${s.name}" are not ${what}`);
     const size = s.shape.reduce((a, b) => a * b, 1);
     if (data.length !== size) {
       throw new PolicyError('weights', `policy weights "${s.name}" are truncated: ${data.length} values, expected ${size} (${want})`);

@@ -3,7 +3,7 @@
  * form as the Node store (manifest text + one binary). One `put` in one
  * transaction is atomic, so a closed tab mid-save keeps the previous record.
  */
-import { CheckpointError, type PackedCheckpoint } from '../core/checkpoint-format.js';
+import { CheckpointError, type CheckpointStore, type PackedCheckpoint } from '../core/checkpoint-format.js';
 
 /** What {@link IdbCheckpointStore.list} tells about a saved checkpoint. */
 export interface SavedCheckpointInfo {
@@ -31,7 +31,7 @@ const STORE = 'checkpoints';
  * trainer.restore(await store.load('autosave'));
  * ```
  */
-export class IdbCheckpointStore {
+export class IdbCheckpointStore implements CheckpointStore {
   private db: Promise<IDBDatabase> | null = null;
 
   /**

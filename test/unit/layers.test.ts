@@ -20,4 +20,6 @@ test('core imports nothing but core; runtime only core; learn no Phaser; the Pha
   const phaser = await layersOf('plugin/phaser/index.ts');
   assert.ok(!phaser.has('tfjs') && !phaser.has('learn'), `the Phaser plugin pulls in: ${[...phaser].join(', ')}`);
   assert.ok(phaser.has('phaser-lib') && phaser.has('runtime'), [...phaser].join(','));
+  const client = await layersOf('plugin/worker/index.ts');
+  assert.ok(!client.has('tfjs') && !client.has('learn'), `the worker client pulls in: ${[...client].join(', ')}`);
 });

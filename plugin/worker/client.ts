@@ -1,0 +1,325 @@
+/**
+ * The main-thread side of background training: a {@link SquadTrainer} that
+ * posts finished episodes to a worker (arrays transferred, not copied), acts
+ * with the tfjs-free runtime on the latest weights the worker streamed back,
+ * and never waits for the worker. If the worker fails or goes silent, it is
+ * restarted from its last autosave while the game keeps acting on the last
+ * weights. Imports no tfjs: the worker does the learning.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { validateConfig, type QmixConfig } from '../core/config.js';
+import { validateSpec, type EnvSpec } from '../core/env.js';
+import type { EpisodeRecord } from '../core/episode.js';
+import type { ActionMode } from '../core/explore.js';
+import type { QPolicy } from '../core/runner.js';
+import { makeSchedule, type Schedule } from '../core/schedules.js';
+import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
+import { GreedyPolicy } from '../runtime/greedy-policy.js';
+import { parsePolicyArrays } from '../runtime/policy-file.js';
+import { episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type WorkerBackend, type WorkerMetrics } from './protocol.js';
+
+/** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  terminate(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: { message?: string }) => void) | null;
+}
+
+/** Options of a {@link WorkerTrainer}; everything but `createWorker` has a default. */
+export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'>> {
+  /** Starts a worker running the trainer host (e.g. `() => new Worker(url, { type: 'module' })`). */
+  readonly createWorker: () => WorkerLike;
+  /** Start from the autosave (if any) rather than from scratch. Default false; restarts after a fault always resume. */
+  readonly resume?: boolean;
+  /** Declare the worker dead when it sends nothing for this long (ms). Default 30000. */
+  readonly heartbeatMs?: number;
+}
+
+/** Event names of a {@link WorkerTrainer}. */
+export const WorkerTrainerEvents = Object.freeze({
+  /** The worker started (or restarted): `{ backend, resumedFromUpdates }`. */
+  READY: 'ready',
+  /** The backend was chosen or changed: `{ choice, timings, reason }`. */
+  BACKEND: 'backend',
+  /** New metrics: {@link WorkerMetrics}. */
+  METRICS: 'metrics',
+  /** A checkpoint was saved: `{ name, updates }`. */
+  SAVED: 'saved',
+  /** The worker failed and was restarted: {@link WorkerFaultEvent}. */
+  FAULT: 'fault',
+  /** A non-fatal problem (a malformed message, a refused episode ...): an `Error`. */
+  ERROR: 'error',
+} as const);
+
+/** Payload of {@link WorkerTrainerEvents.FAULT}. */
+export interface WorkerFaultEvent {
+  readonly reason: string;
+  /** Updates done since the last autosave, lost with the worker. */
+  readonly updatesLost: number;
+  /** Restarts so far. */
+  readonly restarts: number;
+}
+
+/** Acts before the first weights arrive: all utilities zero (with epsilon 1 at the start, actions are random anyway). */
+class ZeroPolicy implements QPolicy {
+  resetEpisode(): void {}
+  qValues(_obs: Float32Array, _last: Int32Array | null, out: Float32Array): void {
+    out.fill(0);
+  }
+}
+
+/** Restarts tried while a worker keeps failing before it is ready. */
+const MAX_START_FAILURES = 3;
+
+const DEFAULTS = {
+  backend: 'auto' as WorkerBackend,
+  updatesPerEpisode: 1,
+  weightsEvery: 10,
+  metricsEveryMs: 500,
+  autosaveEvery: 200,
+  autosaveName: 'autosave',
+  autosaveBuffer: false,
+  trialUpdates: 3,
+  heartbeatMs: 30000,
+};
+
+/**
+ * Background training in a worker.
+ * @example
+ * ```ts
+ * const trainer = new WorkerTrainer(spec, { mixer: 'qmix' }, {
+ *   createWorker: () => new Worker(new URL('phaser-qmix/worker-entry', import.meta.url), { type: 'module' }),
+ *   wasmPaths: '/wasm/',
+ * });
+ * trainer.on(WorkerTrainerEvents.METRICS, (m) => hud.show(m.updatesPerSec));
+ * squad.setTrainer(trainer);
+ * ```
+ */
+export class WorkerTrainer extends EventEmitter implements SquadTrainer {
+  readonly spec: EnvSpec;
+  readonly config: QmixConfig;
+  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths'>> & { wasmPaths?: string };
+  private worker: WorkerLike | null = null;
+  private current: QPolicy = new ZeroPolicy();
+  private readonly schedule: Schedule;
+  private readonly updateListeners = new Set<(info: TrainerUpdateInfo) => void>();
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastMessageAt = 0;
+  private envStepCount = 0;
+  private episodeCount = 0;
+  private latest: WorkerMetrics | null = null;
+  private knownUpdates = 0;
+  private savedUpdates = 0;
+  private restartCount = 0;
+  /** Faults in a row before a worker became ready: past MAX_START_FAILURES we stop restarting. */
+  private startFailures = 0;
+  private backendName: string | null = null;
+  private disposed = false;
+
+  constructor(spec: EnvSpec, config: Partial<QmixConfig>, options: WorkerTrainerOptions) {
+    super();
+    this.spec = validateSpec(spec);
+    this.config = validateConfig(config);
+    if (typeof options?.createWorker !== 'function') throw new Error('WorkerTrainer needs options.createWorker');
+    this.options = { ...DEFAULTS, resume: false, ...options };
+    const c = this.config;
+    this.schedule =
+      c.exploration === 'boltzmann'
+        ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
+        : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
+    this.start(this.options.resume);
+  }
+
+  /** The latest acting policy (runtime forward on the last weights received). */
+  get policy(): QPolicy {
+    return this.current;
+  }
+
+  /** The latest metrics from the worker, if any. */
+  get metrics(): WorkerMetrics | null {
+    return this.latest;
+  }
+
+  /** The backend the worker trains on (null until it reports). */
+  get backend(): string | null {
+    return this.backendName;
+  }
+
+  /** How many times the worker was restarted after a fault. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** Env steps handed to the worker. */
+  get envSteps(): number {
+    return this.envStepCount;
+  }
+
+  /** The current worker (for diagnostics and fault tests). */
+  get workerHandle(): WorkerLike | null {
+    return this.worker;
+  }
+
+  explorationMode(): ActionMode {
+    const v = this.schedule.at(this.envStepCount);
+    return this.config.exploration === 'boltzmann' ? { kind: 'boltzmann', temperature: v } : { kind: 'epsilon-greedy', epsilon: v };
+  }
+
+  /** Posts the episode; its arrays are transferred (unusable here afterwards). Never waits. */
+  submitEpisode(episode: EpisodeRecord): void {
+    if (this.disposed || !this.worker) return;
+    this.envStepCount += episode.length;
+    this.episodeCount++;
+    this.worker.postMessage({ type: 'episode', episode }, episodeTransferables(episode));
+  }
+
+  onUpdate(listener: (info: TrainerUpdateInfo) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  /** Pauses or resumes updates (episodes are still stored). */
+  setPaused(paused: boolean): void {
+    this.worker?.postMessage({ type: paused ? 'pause' : 'resume' });
+  }
+
+  /** Asks the worker to save a checkpoint in its store; resolves when saved. */
+  save(name: string, includeBuffer = false): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const done = (e: { name: string; updates: number }): void => {
+        if (e.name !== name) return;
+        this.off(WorkerTrainerEvents.SAVED, done);
+        this.off(WorkerTrainerEvents.ERROR, failed);
+        resolve(e.updates);
+      };
+      const failed = (err: Error): void => {
+        if (!err.message.includes(`"${name}"`)) return;
+        this.off(WorkerTrainerEvents.SAVED, done);
+        this.off(WorkerTrainerEvents.ERROR, failed);
+        reject(err);
+      };
+      this.on(WorkerTrainerEvents.SAVED, done);
+      this.on(WorkerTrainerEvents.ERROR, failed);
+      this.worker?.postMessage({ type: 'save', name, includeBuffer });
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.stopWorker();
+    this.updateListeners.clear();
+    this.removeAllListeners();
+  }
+
+  private start(resume: boolean): void {
+    const w = this.options.createWorker();
+    this.worker = w;
+    w.onmessage = (e) => {
+      if (this.worker === w) this.receive(e.data);
+    };
+    w.onerror = (e) => {
+      if (this.worker === w) this.fault(`the worker crashed: ${e?.message ?? 'unknown error'}`);
+    };
+    const { createWorker: _c, heartbeatMs: _h, ...host } = this.options;
+    w.postMessage({ type: 'init', spec: this.spec, config: this.config, options: { ...host, resume } });
+    this.lastMessageAt = Date.now();
+    this.heartbeat ??= setInterval(() => {
+      if (!this.disposed && this.worker && Date.now() - this.lastMessageAt > this.options.heartbeatMs) {
+        this.fault(`the worker sent nothing for ${this.options.heartbeatMs} ms`);
+      }
+    }, Math.max(50, Math.min(1000, this.options.heartbeatMs / 4)));
+  }
+
+  private receive(data: unknown): void {
+    this.lastMessageAt = Date.now();
+    let msg: FromWorker;
+    try {
+      msg = parseFromWorker(data);
+    } catch (e) {
+      this.emit(WorkerTrainerEvents.ERROR, e);
+      return;
+    }
+    switch (msg.type) {
+      case 'ready':
+        this.startFailures = 0;
+        this.backendName = msg.backend;
+        if (msg.resumedFromUpdates !== null) this.savedUpdates = msg.resumedFromUpdates;
+        this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates });
+        break;
+      case 'backend':
+        this.backendName = msg.choice;
+        this.emit(WorkerTrainerEvents.BACKEND, { choice: msg.choice, timings: msg.timings, reason: msg.reason });
+        break;
+      case 'weights':
+        this.takeWeights(msg.header, msg.weights, msg.updates);
+        break;
+      case 'metrics':
+        this.latest = msg.metrics;
+        this.knownUpdates = msg.metrics.updates;
+        this.emit(WorkerTrainerEvents.METRICS, msg.metrics);
+        break;
+      case 'saved':
+        this.savedUpdates = msg.updates;
+        this.emit(WorkerTrainerEvents.SAVED, { name: msg.name, updates: msg.updates });
+        break;
+      case 'error':
+        if (msg.fatal) this.fault(msg.message);
+        else this.emit(WorkerTrainerEvents.ERROR, new Error(msg.message));
+        break;
+    }
+  }
+
+  /** Swaps in new weights; decisions happen between messages, so never mid-decision. */
+  private takeWeights(header: unknown, weights: unknown, updates: number): void {
+    let next: GreedyPolicy;
+    try {
+      next = new GreedyPolicy(parsePolicyArrays(header, weights));
+      if (next.nAgents !== this.spec.nAgents || next.obsSize !== this.spec.obsSize || next.nActions !== this.spec.nActions) {
+        throw new Error(`weights for ${next.nAgents} agents / obs ${next.obsSize} / ${next.nActions} actions do not fit this squad`);
+      }
+    } catch (e) {
+      this.emit(WorkerTrainerEvents.ERROR, new Error(`weights from the worker refused: ${(e as Error).message}`));
+      return;
+    }
+    if (this.current instanceof GreedyPolicy) next.adoptMemoryFrom(this.current);
+    this.current = next;
+    this.knownUpdates = Math.max(this.knownUpdates, updates);
+    const info: TrainerUpdateInfo = { updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: this.latest?.loss ?? Number.NaN };
+    for (const l of this.updateListeners) l(info);
+  }
+
+  private fault(reason: string): void {
+    if (this.disposed) return;
+    this.stopWorker();
+    if (++this.startFailures > MAX_START_FAILURES) {
+      // A worker that cannot even start will not start next time either: stop, keep acting on the last weights.
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      this.emit(WorkerTrainerEvents.ERROR, new Error(`training stopped: the worker failed ${this.startFailures} times in a row before it was ready (last: ${reason})`));
+      return;
+    }
+    this.restartCount++;
+    const event: WorkerFaultEvent = { reason, updatesLost: Math.max(0, this.knownUpdates - this.savedUpdates), restarts: this.restartCount };
+    this.knownUpdates = this.savedUpdates;
+    this.start(true);
+    this.emit(WorkerTrainerEvents.FAULT, event);
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = null;
+    if (w) {
+      w.onmessage = null;
+      w.onerror = null;
+      try {
+        w.terminate();
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}

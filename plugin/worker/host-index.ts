@@ -1,0 +1,6 @@
+/**
+ * `phaser-qmix/worker-host`: the training side of a worker (tfjs): the host
+ * and an in-process worker. The browser worker script is `worker-entry`.
+ */
+export { TrainerHost, type HostDeps } from './host.js';
+export { createInProcessWorker } from './in-process.js';

@@ -1,0 +1,339 @@
+/**
+ * The training side of a worker: holds the replay buffer and the learner,
+ * stores episodes as they arrive, trains at the configured ratio, streams
+ * acting weights and metrics back, autosaves, and falls back from WebGL to
+ * WASM when the WebGL context is lost. It knows nothing of where it runs: a
+ * browser Web Worker, a Node worker thread or the caller's own thread give
+ * it a `post` function and its dependencies.
+ */
+import type { CheckpointStore } from '../core/checkpoint-format.js';
+import type { QmixConfig } from '../core/config.js';
+import type { EnvSpec } from '../core/env.js';
+import type { EpisodeRecord } from '../core/episode.js';
+import { Rng } from '../core/rng.js';
+import { collateEpisodes } from '../core/replay.js';
+import { EpisodeTrainer } from '../learn/episode-trainer.js';
+import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
+import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
+import { parseToWorker, type FromWorker, type HostOptions, type ToWorker, type WorkerMetrics } from './protocol.js';
+
+/** What the host needs from the place it runs in. */
+export interface HostDeps {
+  /** Persistent store for autosaves (IndexedDB in a browser worker); null: no autosave. */
+  readonly store: CheckpointStore | null;
+  /** Switches tfjs to a backend; rejects when it cannot start. */
+  useBackend(name: 'webgl' | 'wasm' | 'cpu', wasmPaths?: string): Promise<void>;
+  /** Registers a callback for the loss of the WebGL context, when the platform can tell. */
+  onContextLost?(listener: () => void): void;
+}
+
+type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+/** Trial batches are at most this many steps long, whatever the episode limit. */
+const TRIAL_MAX_STEPS = 50;
+
+/**
+ * The worker-side trainer. Feed it messages with {@link TrainerHost.handle}.
+ * @example
+ * ```ts
+ * const host = new TrainerHost((m, t) => self.postMessage(m, t ?? []), { store, useBackend });
+ * self.onmessage = (e) => host.handle(e.data);
+ * ```
+ */
+export class TrainerHost {
+  private trainer: EpisodeTrainer | null = null;
+  private options: HostOptions | null = null;
+  private backend = 'none';
+  private readonly queue: EpisodeRecord[] = [];
+  private debt = 0;
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private snapshot: LearnerState | null = null;
+  private contextLost = false;
+  private lastAutosave = 0;
+  private lastStats: UpdateStats | null = null;
+  private metricsAt = 0;
+  private metricsUpdates = 0;
+  private metricsSteps = 0;
+  /** Something changed since the last metrics message. */
+  private dirty = false;
+
+  constructor(
+    private readonly post: Post,
+    private readonly deps: HostDeps,
+  ) {
+    deps.onContextLost?.(() => {
+      this.contextLost = true;
+    });
+  }
+
+  /** Takes one incoming message (checked first; a bad one is reported, not thrown). */
+  handle(data: unknown): void {
+    let msg: ToWorker;
+    try {
+      msg = parseToWorker(data);
+    } catch (e) {
+      this.post({ type: 'error', message: (e as Error).message, fatal: false });
+      return;
+    }
+    switch (msg.type) {
+      case 'init':
+        void this.init(msg.spec, msg.config, msg.options);
+        break;
+      case 'episode':
+        this.queue.push(msg.episode);
+        this.kick();
+        break;
+      case 'pause':
+        this.paused = true;
+        break;
+      case 'resume':
+        this.paused = false;
+        this.kick();
+        break;
+      case 'save':
+        void this.save(msg.name, msg.includeBuffer);
+        break;
+    }
+  }
+
+  /** Stops the training loop and frees the learner. */
+  stop(): void {
+    this.stopped = true;
+    this.kick();
+    this.trainer?.dispose();
+    this.trainer = null;
+  }
+
+  private async init(spec: EnvSpec, config: Partial<QmixConfig>, options: HostOptions): Promise<void> {
+    if (this.trainer) {
+      this.post({ type: 'error', message: 'the worker was already initialised', fatal: false });
+      return;
+    }
+    try {
+      this.options = options;
+      this.backend = await this.chooseBackend(spec, config, options);
+      this.trainer = new EpisodeTrainer(spec, config);
+      let resumedFrom: number | null = null;
+      if (options.resume && this.deps.store) {
+        try {
+          this.trainer.restore(await this.deps.store.load(options.autosaveName));
+          resumedFrom = this.trainer.learner.updates;
+          this.lastAutosave = resumedFrom;
+        } catch (e) {
+          if (!/no checkpoint/.test((e as Error).message)) this.post({ type: 'error', message: `could not resume from the autosave: ${(e as Error).message}`, fatal: false });
+        }
+      }
+      this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes });
+      this.postWeights();
+      this.metricsAt = performance.now();
+      void this.loop();
+    } catch (e) {
+      this.post({ type: 'error', message: `worker could not start: ${(e as Error).message}`, fatal: true });
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const trainer = (): EpisodeTrainer => this.trainer!;
+    const o = this.options!;
+    while (!this.stopped && this.trainer) {
+      let worked = false;
+      while (this.queue.length > 0) {
+        const ep = this.queue.shift()!;
+        try {
+          trainer().storeEpisode(ep);
+          this.metricsSteps += ep.length;
+          if (trainer().canTrain) this.debt += o.updatesPerEpisode;
+        } catch (e) {
+          this.post({ type: 'error', message: `episode refused: ${(e as Error).message}`, fatal: false });
+        }
+        worked = true;
+      }
+      if (!this.paused && this.debt >= 1 && trainer().canTrain) {
+        await this.updateOnce();
+        worked = true;
+      }
+      if (worked) {
+        this.dirty = true;
+        this.maybePostMetrics(false);
+        await macrotask();
+      } else {
+        // Going idle: report where things stand, then sleep until a message arrives.
+        if (this.dirty) this.maybePostMetrics(true);
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    }
+  }
+
+  private async updateOnce(): Promise<void> {
+    const o = this.options!;
+    if (this.contextLost) await this.leaveWebgl('the WebGL context was lost');
+    try {
+      this.lastStats = this.trainer!.trainOnce() ?? null;
+    } catch (e) {
+      if (this.backend !== 'webgl') throw e;
+      await this.leaveWebgl(`a WebGL update failed (${(e as Error).message})`);
+      return;
+    }
+    this.debt -= 1;
+    this.metricsUpdates++;
+    const updates = this.trainer!.learner.updates;
+    if (updates % o.weightsEvery === 0) this.postWeights();
+    if (o.autosaveEvery > 0 && updates - this.lastAutosave >= o.autosaveEvery) await this.save(o.autosaveName, o.autosaveBuffer);
+  }
+
+  /** Moves training to WASM from the last weights snapshot. */
+  private async leaveWebgl(reason: string): Promise<void> {
+    const lostFrom = this.trainer!.learner.updates;
+    await this.deps.useBackend('wasm', this.options!.wasmPaths);
+    this.backend = 'wasm';
+    this.contextLost = false;
+    const state = this.snapshot ?? null;
+    if (state) this.trainer!.moveLearner(state);
+    else this.trainer!.moveLearner(new QLearner(this.trainer!.learner.spec, this.trainer!.learner.config).getState());
+    this.post({ type: 'backend', choice: 'wasm', timings: {}, reason: `${reason}: training continues on wasm from update ${state?.updates ?? 0} (was at ${lostFrom})` });
+    this.postWeights();
+  }
+
+  private postWeights(): void {
+    const t = this.trainer!;
+    const arrays = readAgentWeights(t.learner);
+    const weights: Record<string, Float32Array> = {};
+    for (const [name, w] of Object.entries(arrays)) weights[name] = w.data;
+    const header = policyHeader(t.learner, { episodes: t.episodes, envSteps: t.envSteps });
+    this.post({ type: 'weights', updates: t.learner.updates, header, weights }, Object.values(weights).map((w) => w.buffer as ArrayBuffer));
+    // Keep a CPU copy of the whole learner while on WebGL: a lost context takes the GPU copy with it.
+    if (this.backend === 'webgl') this.snapshot = t.learner.getState();
+    this.maybePostMetrics(true);
+  }
+
+  private maybePostMetrics(force: boolean): void {
+    const now = performance.now();
+    const elapsed = now - this.metricsAt;
+    if (!this.trainer || (!force && elapsed < this.options!.metricsEveryMs)) return;
+    const t = this.trainer;
+    const mode = t.explorationMode();
+    const metrics: WorkerMetrics = {
+      backend: this.backend,
+      updates: t.learner.updates,
+      episodes: t.episodes,
+      envSteps: t.envSteps,
+      bufferSize: t.buffer.size,
+      bufferCapacity: t.buffer.capacity,
+      loss: this.lastStats?.loss ?? Number.NaN,
+      qTotMean: this.lastStats?.qTotMean ?? Number.NaN,
+      epsilon: mode.kind === 'epsilon-greedy' ? mode.epsilon : mode.kind === 'boltzmann' ? mode.temperature : 0,
+      updatesPerSec: elapsed > 0 ? (this.metricsUpdates * 1000) / elapsed : 0,
+      envStepsPerSec: elapsed > 0 ? (this.metricsSteps * 1000) / elapsed : 0,
+      pendingUpdates: Math.max(0, Math.floor(this.debt)),
+      episodesQueued: this.queue.length,
+      paused: this.paused,
+    };
+    this.post({ type: 'metrics', metrics });
+    this.dirty = false;
+    this.metricsAt = now;
+    this.metricsUpdates = 0;
+    this.metricsSteps = 0;
+  }
+
+  private async save(name: string, includeBuffer: boolean): Promise<void> {
+    if (!this.trainer || !this.deps.store) {
+      this.post({ type: 'error', message: `cannot save "${name}": ${this.trainer ? 'no checkpoint store here' : 'not initialised'}`, fatal: false });
+      return;
+    }
+    try {
+      const updates = this.trainer.learner.updates;
+      await this.deps.store.save(name, this.trainer.checkpoint({ includeBuffer }));
+      if (name === this.options!.autosaveName) this.lastAutosave = updates;
+      this.post({ type: 'saved', name, updates });
+    } catch (e) {
+      this.post({ type: 'error', message: `saving "${name}" failed: ${(e as Error).message}`, fatal: false });
+    }
+  }
+
+  /** Times a few updates of the real update shape on WebGL and WASM and keeps the faster. */
+  private async chooseBackend(spec: EnvSpec, config: Partial<QmixConfig>, o: HostOptions): Promise<string> {
+    if (o.backend !== 'auto') {
+      await this.deps.useBackend(o.backend, o.wasmPaths);
+      return o.backend;
+    }
+    const timings: Record<string, number | null> = {};
+    const notes: string[] = [];
+    for (const b of ['wasm', 'webgl'] as const) {
+      try {
+        await this.deps.useBackend(b, o.wasmPaths);
+        const t = trialUpdateMs(spec, config, Math.max(2, o.trialUpdates));
+        timings[b] = t.steady;
+        timings[`${b}First`] = t.first;
+      } catch (e) {
+        timings[b] = null;
+        notes.push(`${b} unavailable (${(e as Error).message})`);
+      }
+    }
+    const usable = (['wasm', 'webgl'] as const).filter((b) => timings[b] !== null);
+    const choice = usable.length === 0 ? 'cpu' : usable.reduce((a, b) => ((timings[b] as number) < (timings[a] as number) ? b : a));
+    await this.deps.useBackend(choice, o.wasmPaths);
+    const reason = usable.length === 0 ? `no fast backend: ${notes.join('; ')}` : `fastest steady update of the ${usable.join(' and ')} trial${notes.length ? `; ${notes.join('; ')}` : ''}`;
+    this.post({ type: 'backend', choice, timings, reason });
+    return choice;
+  }
+
+  private kick(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
+/**
+ * Times updates of a fresh learner on synthetic full-length episodes of the
+ * squad's shape (capped at {@link TRIAL_MAX_STEPS} steps): the first update
+ * (shader compilation on WebGL) and the median of the rest.
+ */
+function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: number): { first: number; steady: number } {
+  const learner = new QLearner(spec, config);
+  try {
+    const L = Math.min(spec.episodeLimit, TRIAL_MAX_STEPS);
+    const rng = new Rng(1, 'trial');
+    const n = spec.nAgents;
+    const episodes = Array.from({ length: learner.config.batchSize }, () => ({
+      length: L,
+      terminated: false,
+      obs: Float32Array.from({ length: (L + 1) * n * spec.obsSize }, () => rng.uniform(-1, 1)),
+      state: Float32Array.from({ length: (L + 1) * spec.stateSize }, () => rng.uniform(-1, 1)),
+      avail: new Uint8Array((L + 1) * n * spec.nActions).fill(1),
+      actions: Int32Array.from({ length: L * n }, () => rng.int(spec.nActions)),
+      rewards: Float32Array.from({ length: L }, () => rng.uniform(-1, 1)),
+    }));
+    const batch = collateEpisodes({ ...spec, episodeLimit: L }, episodes);
+    const times: number[] = [];
+    for (let i = 0; i < updates; i++) {
+      const t0 = performance.now();
+      learner.update(batch);
+      times.push(performance.now() - t0);
+    }
+    const rest = times.slice(1).sort((a, b) => a - b);
+    return { first: Math.round(times[0]), steady: Math.round(rest[Math.floor(rest.length / 2)]) };
+  } finally {
+    learner.dispose();
+  }
+}
+
+/**
+ * Lets queued messages run (a real macrotask, unlike a resolved promise).
+ * Not setTimeout: browsers clamp nested timeouts to 4 ms, which would add
+ * 4 ms to every update.
+ */
+function macrotask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

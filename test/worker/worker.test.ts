@@ -1,0 +1,157 @@
+// Background training through the worker protocol, in Node: in-process
+// workers (same thread, asynchronous messages) and a real worker thread.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { EpisodeBuilder, GREEDY, MemoryCheckpointStore, runEpisode, Rng, type EnvSpec, type MultiAgentEnv } from '../../plugin/core/index.js';
+import { TWO_STEP_UNIFORM_CONFIG, TwoStepEnv } from '../../plugin/envs/index.js';
+import { createThreadWorker } from '../../plugin/node/index.js';
+import { createInProcessWorker } from '../../plugin/worker/host-index.js';
+import { WorkerTrainer, WorkerTrainerEvents, type WorkerLike, type WorkerMetrics } from '../../plugin/worker/index.js';
+import '../support/tf.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Plays exploring episodes with the client's policy and hands them to it, yielding so messages flow. */
+async function play(client: WorkerTrainer, env: MultiAgentEnv, episodes: number, rng: Rng): Promise<number[]> {
+  const builder = new EpisodeBuilder(env.spec);
+  const returns: number[] = [];
+  for (let i = 0; i < episodes; i++) {
+    const r = runEpisode(env, client.policy, { mode: client.explorationMode(), rng, builder });
+    client.submitEpisode(r.record);
+    returns.push(r.episodeReturn);
+    await tick();
+  }
+  return returns;
+}
+
+describe('WorkerTrainer', () => {
+  test('QMIX trained in the worker learns the two-step game; the game acts on streamed weights without tfjs', async () => {
+    const env = new TwoStepEnv();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, seed: 1 }, { createWorker: () => createInProcessWorker(), backend: 'wasm', weightsEvery: 20, autosaveEvery: 0 });
+    let weightsSeen = 0;
+    client.onUpdate(() => weightsSeen++);
+    await play(client, env, 1500, new Rng(1));
+    await until(() => (client.metrics?.updates ?? 0) >= 1400, 60000, '1400 updates');
+    await until(() => weightsSeen > 60, 10000, 'fresh weights');
+    const greedy = runEpisode(env, client.policy, { mode: GREEDY, rng: null });
+    assert.equal(greedy.episodeReturn, 8);
+    assert.equal(client.backend, 'wasm');
+    await until(() => client.metrics?.episodes === 1500, 10000, 'every episode stored');
+    client.dispose();
+  });
+
+  test('the training ratio sets updates per episode; while paused episodes are kept and the lag shows', async () => {
+    const env = new TwoStepEnv();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(), backend: 'cpu', updatesPerEpisode: 0.5, metricsEveryMs: 0, autosaveEvery: 0 });
+    const seen: WorkerMetrics[] = [];
+    client.on(WorkerTrainerEvents.METRICS, (m: WorkerMetrics) => seen.push(m));
+    await play(client, env, 48, new Rng(2));
+    await until(() => client.metrics?.episodes === 48 && client.metrics.pendingUpdates === 0, 10000, 'all episodes');
+    // Updates start once 8 episodes are stored: (48 - 7) * 0.5 = 20.5 -> 20 whole updates.
+    assert.equal(client.metrics!.updates, 20);
+    client.setPaused(true);
+    await tick();
+    await play(client, env, 20, new Rng(3));
+    await until(() => client.metrics?.episodes === 68, 10000, 'paused episodes stored');
+    assert.equal(client.metrics!.updates, 20);
+    assert.equal(client.metrics!.pendingUpdates, 10, 'the lag is reported');
+    assert.equal(client.metrics!.bufferSize, 68);
+    client.setPaused(false);
+    await until(() => client.metrics?.updates === 30, 10000, 'catching up');
+    assert.ok(seen.length > 10);
+    client.dispose();
+  });
+
+  test('malformed messages from the worker are error events, not crashes', async () => {
+    let fake: WorkerLike | null = null;
+    const spec: EnvSpec = { nAgents: 2, obsSize: 3, stateSize: 3, nActions: 2, episodeLimit: 2 };
+    const client = new WorkerTrainer(spec, {}, {
+      createWorker: () =>
+        (fake = { onmessage: null, onerror: null, postMessage() {}, terminate() {} }),
+    });
+    const errors: string[] = [];
+    client.on(WorkerTrainerEvents.ERROR, (e: Error) => errors.push(e.message));
+    const send = (data: unknown) => fake!.onmessage!({ data });
+    send('hello');
+    send({ type: 'launch-missiles' });
+    send({ type: 'metrics', metrics: { updates: -1 } });
+    send({ type: 'weights', updates: 1, header: {}, weights: { 'agent.fc1.w': [1, 2] } });
+    send({ type: 'weights', updates: 1, header: { format: 'phaser-qmix/policy' }, weights: { 'agent.fc1.w': new Float32Array(2) } });
+    assert.equal(errors.length, 5);
+    assert.match(errors[0], /worker message must be an object/);
+    assert.match(errors[1], /unknown worker message type "launch-missiles"/);
+    assert.match(errors[2], /metrics\.updates is -1/);
+    assert.match(errors[3], /must carry Float32Arrays/);
+    assert.match(errors[4], /weights from the worker refused/);
+    assert.equal(client.restarts, 0);
+    client.dispose();
+  });
+
+  test('a worker that cannot start is retried three times, then training stops with an error (no restart loop)', async () => {
+    const spec: EnvSpec = { nAgents: 2, obsSize: 3, stateSize: 3, nActions: 2, episodeLimit: 2 };
+    let made = 0;
+    const client = new WorkerTrainer(spec, {}, {
+      createWorker: () => {
+        made++;
+        const w: WorkerLike = { onmessage: null, onerror: null, postMessage() { setTimeout(() => w.onerror?.({ message: 'cannot load script' }), 0); }, terminate() {} };
+        return w;
+      },
+    });
+    const errors: string[] = [];
+    client.on(WorkerTrainerEvents.ERROR, (e: Error) => errors.push(e.message));
+    await until(() => errors.length === 1, 2000, 'giving up');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(made, 4);
+    assert.equal(client.restarts, 3);
+    assert.match(errors[0], /training stopped: the worker failed 4 times in a row before it was ready \(last: the worker crashed: cannot load script\)/);
+    client.dispose();
+  });
+
+  test('a worker that dies is restarted from its last autosave; acting never stops; the lost updates are reported', async () => {
+    const env = new TwoStepEnv();
+    const store = new MemoryCheckpointStore();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, heartbeatMs: 300, metricsEveryMs: 0 });
+    const faults: { reason: string; updatesLost: number }[] = [];
+    const readies: (number | null)[] = [];
+    client.on(WorkerTrainerEvents.FAULT, (f) => faults.push(f));
+    client.on(WorkerTrainerEvents.READY, (r: { resumedFromUpdates: number | null }) => readies.push(r.resumedFromUpdates));
+    await play(client, env, 40, new Rng(4));
+    await until(() => (client.metrics?.updates ?? 0) >= 33, 10000, 'updates before the crash');
+    const before = client.metrics!.updates;
+    client.workerHandle!.terminate(); // dies silently: only the heartbeat can tell
+    const during = await play(client, env, 10, new Rng(5)); // the game keeps acting meanwhile
+    assert.equal(during.length, 10);
+    await until(() => faults.length === 1 && readies.length === 2, 5000, 'the restart');
+    assert.match(faults[0].reason, /sent nothing for 300 ms/);
+    assert.equal(readies[1], 30, 'resumed from the autosave at update 30');
+    assert.equal(faults[0].updatesLost, before - 30);
+    await play(client, env, 20, new Rng(6));
+    await until(() => (client.metrics?.updates ?? 0) > 30 + 10, 10000, 'training after the restart');
+    client.dispose();
+  });
+
+  test('the same trainer runs in a Node worker thread', async () => {
+    const env = new TwoStepEnv();
+    const dir = await mkdtemp(join(tmpdir(), 'pq-thread-'));
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 4 }, { createWorker: () => createThreadWorker(dir), backend: 'wasm', weightsEvery: 2, autosaveEvery: 4, metricsEveryMs: 0 });
+    const saved: number[] = [];
+    client.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
+    await play(client, env, 20, new Rng(7));
+    await until(() => (client.metrics?.updates ?? 0) >= 16 && saved.length >= 3, 30000, 'updates in the thread');
+    assert.equal(client.backend, 'wasm');
+    assert.ok(saved.includes(4) && saved.includes(8));
+    assert.equal(await client.save('manual'), client.metrics!.updates);
+    client.dispose();
+  });
+});
