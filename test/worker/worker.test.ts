@@ -151,7 +151,7 @@ describe('WorkerTrainer', () => {
     await until(() => (client.metrics?.updates ?? 0) >= 16 && saved.length >= 3, 30000, 'updates in the thread');
     assert.equal(client.backend, 'wasm');
     assert.ok(saved.includes(4) && saved.includes(8));
-    assert.equal(await client.save('manual'), client.metrics!.updates);
+    assert.ok((await client.save('manual')) >= 16, 'a manual save resolves with the update count it saved at');
     client.dispose();
   });
 });
