@@ -1,6 +1,7 @@
 // Real-browser test support: Debian's chromium driven by playwright-core,
 // pages bundled from TypeScript by esbuild and served on localhost.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
@@ -33,16 +34,35 @@ export interface ServedPage {
   close(): Promise<void>;
 }
 
-/** Bundles `entry` (a TS file) for the browser and serves it at a fresh localhost URL. */
-export async function servePage(entry: string): Promise<ServedPage> {
+/** Extra things to serve beside the page. */
+export interface ServeExtras {
+  /** More bundles by URL path, e.g. `{ '/worker.js': 'plugin/worker/worker-entry.ts' }`. */
+  readonly bundles?: Readonly<Record<string, string>>;
+  /** Static directories by URL prefix, e.g. `{ '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' }`. */
+  readonly dirs?: Readonly<Record<string, string>>;
+}
+
+async function bundle(entry: string): Promise<Uint8Array> {
   const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', write: false, sourcemap: 'inline', logLevel: 'silent' });
-  const js = out.outputFiles[0].contents;
+  return out.outputFiles[0].contents;
+}
+
+/** Bundles `entry` (a TS file) for the browser and serves it at a fresh localhost URL. */
+export async function servePage(entry: string, extras: ServeExtras = {}): Promise<ServedPage> {
+  const files = new Map<string, Uint8Array>([['/app.js', await bundle(entry)]]);
+  for (const [path, file] of Object.entries(extras.bundles ?? {})) files.set(path, await bundle(file));
   const html = '<!doctype html><meta charset="utf-8"><title>phaser-qmix test</title><script type="module" src="/app.js"></script>';
   const server: Server = createServer((req, res) => {
-    if (req.url === '/' || req.url?.startsWith('/?')) {
+    const url = (req.url ?? '/').split('?')[0];
+    const prefix = Object.keys(extras.dirs ?? {}).find((p) => url.startsWith(p));
+    if (url === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    } else if (req.url === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    } else if (files.has(url)) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(files.get(url));
+    } else if (prefix && /^[\w.-]+$/.test(url.slice(prefix.length))) {
+      const path = join(extras.dirs![prefix], url.slice(prefix.length));
+      if (!existsSync(path)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': path.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' }).end(readFileSync(path));
     } else {
       res.writeHead(404).end();
     }
