@@ -81,6 +81,7 @@ const DEFAULTS = {
   autosaveName: 'autosave',
   autosaveBuffer: false,
   trialUpdates: 3,
+  maxLoad: 1,
   heartbeatMs: 30000,
 };
 

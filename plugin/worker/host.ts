@@ -151,8 +151,11 @@ export class TrainerHost {
         worked = true;
       }
       if (!this.paused && this.debt >= 1 && trainer().canTrain) {
+        const t0 = performance.now();
         await this.updateOnce();
         worked = true;
+        const load = o.maxLoad ?? 1;
+        if (load < 1) await sleep((performance.now() - t0) * (1 / load - 1));
       }
       if (worked) {
         this.dirty = true;
@@ -318,6 +321,10 @@ function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: numb
   } finally {
     learner.dispose();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -34,6 +34,12 @@ export interface HostOptions {
   readonly wasmPaths?: string;
   /** Updates timed per backend when `backend` is `auto`. */
   readonly trialUpdates: number;
+  /**
+   * Share of wall time the worker may spend on updates (0..1]. Below 1 it
+   * rests after each update in proportion, leaving CPU to the game (on a
+   * 2-core machine the browser's own threads compete with a busy worker).
+   */
+  readonly maxLoad: number;
 }
 
 /** Messages to the worker. */

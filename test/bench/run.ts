@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { EpisodeBuffer, GREEDY, Rng, selectActions, type EnvSpec, type EpisodeRecord, type QmixConfig } from '../../plugin/core/index.js';
 import { exportPolicy, QLearner, TfjsActor, useBackend, type BackendName } from '../../plugin/learn/index.js';
 import { loadPolicy } from '../../plugin/runtime/index.js';
+import os from 'node:os';
+import { browserBench } from './browser.js';
 
 /** The reference shape of the issues: 32 episodes x 50 steps, 3 agents, obs 30, 5 actions, state 40. */
 const REFERENCE: EnvSpec = { nAgents: 3, obsSize: 30, stateSize: 40, nActions: 5, episodeLimit: 50 };
@@ -122,4 +124,12 @@ results.acting.push(await benchActing('wasm', quick ? 50 : 500));
 results.acting.push(await benchActing('cpu', quick ? 50 : 500));
 results.runtime.push(await benchRuntime(3, quick ? 50 : 300));
 results.runtime.push(await benchRuntime(8, quick ? 50 : 300));
-console.log(JSON.stringify(results, null, 2));
+const output: Record<string, unknown> = { ...results, machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version } };
+if (!args.has('--no-browser')) {
+  try {
+    output.browser = await browserBench(quick ? 4 : 10);
+  } catch (e) {
+    output.browser = { skipped: (e as Error).message };
+  }
+}
+console.log(JSON.stringify(output, null, 2));
