@@ -50,3 +50,4 @@ export {
   type BlobEntry,
 } from './checkpoint-format.js';
 export type { SquadTrainer, TrainerUpdateInfo } from './trainer-handle.js';
+export { syntheticEpisodes } from './synthetic.js';

@@ -10,8 +10,8 @@ import type { CheckpointStore } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
-import { Rng } from '../core/rng.js';
 import { collateEpisodes } from '../core/replay.js';
+import { syntheticEpisodes } from '../core/synthetic.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
 import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
 import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
@@ -298,17 +298,7 @@ function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: numb
   const learner = new QLearner(spec, config);
   try {
     const L = Math.min(spec.episodeLimit, TRIAL_MAX_STEPS);
-    const rng = new Rng(1, 'trial');
-    const n = spec.nAgents;
-    const episodes = Array.from({ length: learner.config.batchSize }, () => ({
-      length: L,
-      terminated: false,
-      obs: Float32Array.from({ length: (L + 1) * n * spec.obsSize }, () => rng.uniform(-1, 1)),
-      state: Float32Array.from({ length: (L + 1) * spec.stateSize }, () => rng.uniform(-1, 1)),
-      avail: new Uint8Array((L + 1) * n * spec.nActions).fill(1),
-      actions: Int32Array.from({ length: L * n }, () => rng.int(spec.nActions)),
-      rewards: Float32Array.from({ length: L }, () => rng.uniform(-1, 1)),
-    }));
+    const episodes = syntheticEpisodes(spec, learner.config.batchSize, L, 1);
     const batch = collateEpisodes({ ...spec, episodeLimit: L }, episodes);
     const times: number[] = [];
     for (let i = 0; i < updates; i++) {

@@ -2,7 +2,7 @@
 // Timings are medians over repeats in one run (this machine is shared and
 // noisy); compare figures only within one output.
 import * as tf from '@tensorflow/tfjs';
-import { EpisodeBuffer, GREEDY, Rng, selectActions, type EnvSpec, type EpisodeRecord, type QmixConfig } from '../../plugin/core/index.js';
+import { EpisodeBuffer, GREEDY, Rng, selectActions, syntheticEpisodes, type EnvSpec, type QmixConfig } from '../../plugin/core/index.js';
 import { exportPolicy, QLearner, TfjsActor, useBackend, type BackendName } from '../../plugin/learn/index.js';
 import { loadPolicy } from '../../plugin/runtime/index.js';
 import os from 'node:os';
@@ -21,20 +21,7 @@ function median(xs: number[]): number {
 }
 
 /** Full-length (50-step, time-limited) random episodes, so a batch is exactly 32 x 50 after trimming. */
-function fullEpisodes(count: number, seed: number): EpisodeRecord[] {
-  const L = REFERENCE.episodeLimit;
-  const n = REFERENCE.nAgents;
-  const rng = new Rng(seed, 'bench');
-  return Array.from({ length: count }, () => ({
-    length: L,
-    terminated: false,
-    obs: Float32Array.from({ length: (L + 1) * n * REFERENCE.obsSize }, () => rng.uniform(-1, 1)),
-    state: Float32Array.from({ length: (L + 1) * REFERENCE.stateSize }, () => rng.uniform(-1, 1)),
-    avail: new Uint8Array((L + 1) * n * REFERENCE.nActions).fill(1),
-    actions: Int32Array.from({ length: L * n }, () => rng.int(REFERENCE.nActions)),
-    rewards: Float32Array.from({ length: L }, () => rng.uniform(-1, 1)),
-  }));
-}
+const fullEpisodes = (count: number, seed: number) => syntheticEpisodes(REFERENCE, count, REFERENCE.episodeLimit, seed);
 
 async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: number) {
   await useBackend(backend);

@@ -2,33 +2,18 @@
 // (arcade bodies), a goal, and scenarios run by name in the page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, servePage, type ServedPage } from '../support/browser.js';
+import { openScenarioPage, type ScenarioPage } from '../support/browser.js';
 
-let browser: Browser;
-let served: ServedPage;
-let page: Page;
-const pageErrors: string[] = [];
-
+let scenarios: ScenarioPage;
 before(async () => {
-  browser = await launchBrowser();
-  served = await servePage('test/browser/pages/squad-page.ts');
-  page = await browser.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served.url);
-  await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+  scenarios = await openScenarioPage('test/browser/pages/squad-page.ts');
 });
 after(async () => {
-  await browser?.close();
-  await served?.close();
+  await scenarios?.close();
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function run(name: string): Promise<any> {
-  const result = await page.evaluate((n) => (globalThis as unknown as { scenarios: Record<string, () => Promise<unknown>> }).scenarios[n](), name);
-  assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
-  return result;
-}
+const run = (name: string): Promise<any> => scenarios.run(name);
 
 const close = (a: number[], b: number[], tol = 1e-4) => {
   assert.equal(a.length, b.length, `${a} vs ${b}`);

@@ -71,3 +71,34 @@ export async function servePage(entry: string, extras: ServeExtras = {}): Promis
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
+
+/** A page of named scenarios (`globalThis.scenarios`), ready to run. */
+export interface ScenarioPage {
+  run<T = unknown>(name: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches chromium, serves `entry` and opens it; `run(name)` calls
+ * `scenarios[name]()` in the page and fails on any uncaught page error.
+ */
+export async function openScenarioPage(entry: string, extras: ServeExtras = {}): Promise<ScenarioPage> {
+  const browser = await launchBrowser();
+  const served = await servePage(entry, extras);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(served.url);
+  await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+  return {
+    async run<T>(name: string): Promise<T> {
+      const result = await page.evaluate((n) => (globalThis as unknown as { scenarios: Record<string, () => Promise<unknown>> }).scenarios[n](), name);
+      if (errors.length > 0) throw new Error(`uncaught errors in the page: ${errors.join('; ')}`);
+      return result as T;
+    },
+    async close() {
+      await browser.close();
+      await served.close();
+    },
+  };
+}

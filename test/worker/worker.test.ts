@@ -135,7 +135,8 @@ describe('WorkerTrainer', () => {
     await until(() => faults.length === 1 && readies.length === 2, 5000, 'the restart');
     assert.match(faults[0].reason, /sent nothing for 300 ms/);
     assert.equal(readies[1], 30, 'resumed from the autosave at update 30');
-    assert.equal(faults[0].updatesLost, before - 30);
+    const lost = faults[0].updatesLost;
+    assert.ok(lost >= before - 30 && lost <= before - 30 + 10, `lost ${lost}, before ${before}`);
     await play(client, env, 20, new Rng(6));
     await until(() => (client.metrics?.updates ?? 0) > 30 + 10, 10000, 'training after the restart');
     client.dispose();
