@@ -32,8 +32,10 @@ export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'
   readonly createWorker: () => WorkerLike;
   /** Start from the autosave (if any) rather than from scratch. Default false; restarts after a fault always resume. */
   readonly resume?: boolean;
-  /** Declare the worker dead when it sends nothing for this long (ms). Default 30000. */
+  /** Declare the worker dead when it sends nothing for this long (ms; at least twice `metricsEveryMs`, which is also its heartbeat). Default 30000. */
   readonly heartbeatMs?: number;
+  /** Allow a starting worker this long to become ready (loading tfjs, the backend trial, resuming). Default 120000. */
+  readonly startupMs?: number;
 }
 
 /** Event names of a {@link WorkerTrainer}. */
@@ -83,6 +85,7 @@ const DEFAULTS = {
   trialUpdates: 3,
   maxLoad: 1,
   heartbeatMs: 30000,
+  startupMs: 120000,
 };
 
 /**
@@ -107,6 +110,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private readonly updateListeners = new Set<(info: TrainerUpdateInfo) => void>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
+  private ready = false;
   private envStepCount = 0;
   private episodeCount = 0;
   private latest: WorkerMetrics | null = null;
@@ -124,6 +128,10 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     this.config = validateConfig(config);
     if (typeof options?.createWorker !== 'function') throw new Error('WorkerTrainer needs options.createWorker');
     this.options = { ...DEFAULTS, resume: false, ...options };
+    // The worker's metrics are its heartbeat: it must be allowed to miss one.
+    if (this.options.heartbeatMs < 2 * this.options.metricsEveryMs) {
+      throw new Error(`heartbeatMs (${this.options.heartbeatMs}) must be at least twice metricsEveryMs (${this.options.metricsEveryMs})`);
+    }
     const c = this.config;
     this.schedule =
       c.exploration === 'boltzmann'
@@ -225,13 +233,16 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     w.onerror = (e) => {
       if (this.worker === w) this.fault(`the worker crashed: ${e?.message ?? 'unknown error'}`);
     };
-    const { createWorker: _c, heartbeatMs: _h, ...host } = this.options;
+    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, ...host } = this.options;
     w.postMessage({ type: 'init', spec: this.spec, config: this.config, options: { ...host, resume } });
     this.lastMessageAt = Date.now();
+    this.ready = false;
     this.heartbeat ??= setInterval(() => {
-      if (!this.disposed && this.worker && Date.now() - this.lastMessageAt > this.options.heartbeatMs) {
-        this.fault(`the worker sent nothing for ${this.options.heartbeatMs} ms`);
-      }
+      if (this.disposed || !this.worker) return;
+      const silent = Date.now() - this.lastMessageAt;
+      // Before 'ready' the worker may be loading tfjs or timing backends: a longer allowance.
+      const limit = this.ready ? this.options.heartbeatMs : this.options.startupMs;
+      if (silent > limit) this.fault(this.ready ? `the worker sent nothing for ${limit} ms` : `the worker did not become ready within ${limit} ms`);
     }, Math.max(50, Math.min(1000, this.options.heartbeatMs / 4)));
   }
 
@@ -246,6 +257,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     }
     switch (msg.type) {
       case 'ready':
+        this.ready = true;
         this.startFailures = 0;
         this.backendName = msg.backend;
         if (msg.resumedFromUpdates !== null) this.savedUpdates = msg.resumedFromUpdates;

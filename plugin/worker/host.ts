@@ -162,9 +162,14 @@ export class TrainerHost {
         this.maybePostMetrics(false);
         await macrotask();
       } else {
-        // Going idle: report where things stand, then sleep until a message arrives.
-        if (this.dirty) this.maybePostMetrics(true);
-        await new Promise<void>((resolve) => (this.wake = resolve));
+        // Idle: report where things stand, then sleep until a message arrives
+        // or the metrics interval passes (the metrics double as a heartbeat).
+        this.maybePostMetrics(this.dirty);
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, Math.max(10, o.metricsEveryMs));
+        });
+        this.wake = null;
       }
     }
   }
