@@ -4,3 +4,4 @@
  */
 export { TrainerHost, type HostDeps } from './host.js';
 export { createInProcessWorker } from './in-process.js';
+export { watchWebglContext, webglContext } from './webgl-context.js';

@@ -176,7 +176,11 @@ export class TrainerHost {
 
   private async updateOnce(): Promise<void> {
     const o = this.options!;
-    if (this.contextLost) await this.leaveWebgl('the WebGL context was lost');
+    if (this.contextLost) {
+      this.contextLost = false;
+      // (A context of the backend trial may be lost after WASM was chosen: nothing to do then.)
+      if (this.backend === 'webgl') await this.leaveWebgl('the WebGL context was lost');
+    }
     try {
       this.lastStats = this.trainer!.trainOnce() ?? null;
     } catch (e) {

@@ -3,10 +3,10 @@
  * start it with `new Worker(url, { type: 'module' })`, then hand
  * `() => new Worker(...)` to a WorkerTrainer as `createWorker`.
  */
-import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../learn/backend.js';
 import { IdbCheckpointStore } from './checkpoint-idb.js';
 import { TrainerHost } from './host.js';
+import { watchWebglContext } from './webgl-context.js';
 
 const scope = globalThis as unknown as {
   postMessage(message: unknown, transfer?: Transferable[]): void;
@@ -18,20 +18,11 @@ const host = new TrainerHost((message, transfer) => scope.postMessage(message, t
   store: typeof indexedDB === 'undefined' ? null : new IdbCheckpointStore('phaser-qmix'),
   async useBackend(name, wasmPaths) {
     await useBackend(name, { wasmPaths });
-    if (name === 'webgl') watchContext();
+    if (name === 'webgl') watchWebglContext(() => contextLost?.());
   },
   onContextLost(listener) {
     contextLost = listener;
   },
 });
-
-/** Listens for the loss of the WebGL context of tfjs's OffscreenCanvas. */
-function watchContext(): void {
-  const backend = tf.backend() as unknown as { gpgpu?: { gl?: { canvas?: EventTarget } } };
-  backend.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', (e) => {
-    e.preventDefault();
-    contextLost?.();
-  });
-}
 
 scope.onmessage = (e) => host.handle(e.data);
