@@ -36,6 +36,15 @@ export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'
   readonly heartbeatMs?: number;
   /** Allow a starting worker this long to become ready (loading tfjs, the backend trial, resuming). Default 120000. */
   readonly startupMs?: number;
+  /**
+   * Keep the game's frames even: watch frame intervals (requestAnimationFrame)
+   * and lower the worker's duty cycle while their p95 exceeds `frameP95Ratio`
+   * times their median, raise it again when they settle. Default true where
+   * requestAnimationFrame exists.
+   */
+  readonly adaptiveLoad?: boolean;
+  /** The frame-interval p95 / median the adaptive load aims under. Default 1.1. */
+  readonly frameP95Ratio?: number;
 }
 
 /** Event names of a {@link WorkerTrainer}. */
@@ -86,6 +95,8 @@ const DEFAULTS = {
   maxLoad: 1,
   heartbeatMs: 30000,
   startupMs: 120000,
+  adaptiveLoad: true,
+  frameP95Ratio: 1.1,
 };
 
 /**
@@ -111,6 +122,8 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
   private ready = false;
+  private load = 1;
+  private frameRequest: number | null = null;
   private envStepCount = 0;
   private episodeCount = 0;
   private latest: WorkerMetrics | null = null;
@@ -138,6 +151,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
         : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
     this.start(this.options.resume);
+    if (this.options.adaptiveLoad) this.watchFrames();
   }
 
   /** The latest acting policy (runtime forward on the last weights received). */
@@ -214,14 +228,55 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     });
   }
 
+  /** The worker's current duty cycle (lowered by the adaptive load when frames get uneven). */
+  get maxLoad(): number {
+    return this.load;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.frameRequest !== null) cancelAnimationFrame(this.frameRequest);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.stopWorker();
     this.updateListeners.clear();
     this.removeAllListeners();
+  }
+
+  /** Frame-pacing control loop of the adaptive load (browser main thread only). */
+  private watchFrames(): void {
+    if (typeof requestAnimationFrame !== 'function') return;
+    const WINDOW = 300;
+    const intervals = new Float64Array(WINDOW);
+    let count = 0;
+    let last = 0;
+    // performance.now(), not the rAF timestamp: the timestamp is snapped to the
+    // frame clock and hides how late the frame's work actually started.
+    const tick = (): void => {
+      if (this.disposed) return;
+      const now = performance.now();
+      if (last > 0) {
+        intervals[count % WINDOW] = now - last;
+        count++;
+        if (count >= 60 && count % 60 === 0) this.adjustLoad(intervals.subarray(0, Math.min(count, WINDOW)));
+      }
+      last = now;
+      this.frameRequest = requestAnimationFrame(tick);
+    };
+    this.frameRequest = requestAnimationFrame(tick);
+  }
+
+  private adjustLoad(intervals: Float64Array): void {
+    const sorted = Float64Array.from(intervals).sort();
+    const ratio = sorted[Math.floor(sorted.length * 0.95)] / Math.max(1e-3, sorted[Math.floor(sorted.length / 2)]);
+    const target = this.options.frameP95Ratio;
+    // Back off quickly when frames stretch, come back slowly when they are even.
+    const next = ratio > target ? Math.max(0.2, this.load * 0.8) : ratio < target * 0.97 ? Math.min(this.options.maxLoad, this.load + 0.05) : this.load;
+    if (Math.abs(next - this.load) >= 0.01) {
+      this.load = next;
+      this.worker?.postMessage({ type: 'load', maxLoad: next });
+    }
   }
 
   private start(resume: boolean): void {
@@ -233,8 +288,9 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     w.onerror = (e) => {
       if (this.worker === w) this.fault(`the worker crashed: ${e?.message ?? 'unknown error'}`);
     };
-    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, ...host } = this.options;
-    w.postMessage({ type: 'init', spec: this.spec, config: this.config, options: { ...host, resume } });
+    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, ...host } = this.options;
+    this.load = host.maxLoad;
+    w.postMessage({ type: 'init', spec: this.spec, config: this.config, options: { ...host, maxLoad: this.load, resume } });
     this.lastMessageAt = Date.now();
     this.ready = false;
     this.heartbeat ??= setInterval(() => {

@@ -56,6 +56,8 @@ export class TrainerHost {
   private metricsAt = 0;
   private metricsUpdates = 0;
   private metricsSteps = 0;
+  /** Duty cycle set by the client at run time (overrides options.maxLoad). */
+  private maxLoad: number | null = null;
   /** Something changed since the last metrics message. */
   private dirty = false;
 
@@ -94,6 +96,9 @@ export class TrainerHost {
         break;
       case 'save':
         void this.save(msg.name, msg.includeBuffer);
+        break;
+      case 'load':
+        this.maxLoad = msg.maxLoad;
         break;
     }
   }
@@ -154,7 +159,7 @@ export class TrainerHost {
         const t0 = performance.now();
         await this.updateOnce();
         worked = true;
-        const load = o.maxLoad ?? 1;
+        const load = this.maxLoad ?? o.maxLoad ?? 1;
         if (load < 1) await sleep((performance.now() - t0) * (1 / load - 1));
       }
       if (worked) {
@@ -239,6 +244,7 @@ export class TrainerHost {
       updatesPerSec: elapsed > 0 ? (this.metricsUpdates * 1000) / elapsed : 0,
       envStepsPerSec: elapsed > 0 ? (this.metricsSteps * 1000) / elapsed : 0,
       pendingUpdates: Math.max(0, Math.floor(this.debt)),
+      maxLoad: this.maxLoad ?? this.options!.maxLoad ?? 1,
       episodesQueued: this.queue.length,
       paused: this.paused,
     };

@@ -3,7 +3,7 @@
  * Every message is checked on arrival: a malformed one becomes an error for
  * the receiver to report, never a crash.
  *
- *   main -> worker: init, episode (typed arrays transferred), pause, resume, save
+ *   main -> worker: init, episode (typed arrays transferred), pause, resume, save, load (duty cycle)
  *   worker -> main: ready, backend, weights (Float32Arrays transferred), metrics, saved, error
  */
 import type { QmixConfig } from '../core/config.js';
@@ -48,7 +48,8 @@ export type ToWorker =
   | { readonly type: 'episode'; readonly episode: EpisodeRecord }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
-  | { readonly type: 'save'; readonly name: string; readonly includeBuffer: boolean };
+  | { readonly type: 'save'; readonly name: string; readonly includeBuffer: boolean }
+  | { readonly type: 'load'; readonly maxLoad: number };
 
 /** What the worker reports about training, at most every `metricsEveryMs`. */
 export interface WorkerMetrics {
@@ -69,6 +70,8 @@ export interface WorkerMetrics {
   readonly pendingUpdates: number;
   /** Episodes received but not yet stored. */
   readonly episodesQueued: number;
+  /** The duty cycle in force (see HostOptions.maxLoad and the client's adaptive load). */
+  readonly maxLoad: number;
   readonly paused: boolean;
 }
 
@@ -162,6 +165,9 @@ export function parseToWorker(data: unknown): ToWorker {
       break;
     case 'save':
       need(typeof m.name === 'string' && typeof m.includeBuffer === 'boolean', '"save" needs a name and includeBuffer');
+      break;
+    case 'load':
+      need(isNum(m.maxLoad) && (m.maxLoad as number) > 0 && (m.maxLoad as number) <= 1, `"load" needs maxLoad in (0, 1], got ${describe(m.maxLoad)}`);
       break;
     default:
       throw new ProtocolError(`unknown message type ${describe(m.type)}`);

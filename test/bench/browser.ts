@@ -13,18 +13,19 @@ export async function browserBench(seconds: number): Promise<Record<string, unkn
     const page = await browser.newPage();
     await page.goto(served.url);
     await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
-    const run = (train: boolean, timeScale: number, updatesPerEpisode: number, maxLoad = 1) =>
-      page.evaluate(([t, s, ts, u, l]) => (globalThis as unknown as { run: (o: object) => Promise<unknown> }).run({ train: t, seconds: s, timeScale: ts, updatesPerEpisode: u, maxLoad: l }), [train, seconds, timeScale, updatesPerEpisode, maxLoad] as const) as Promise<{
+    const run = (train: boolean, timeScale: number, updatesPerEpisode: number, maxLoad = 1, adaptive = false) =>
+      page.evaluate(([t, s, ts, u, l, a]) => (globalThis as unknown as { run: (o: object) => Promise<unknown> }).run({ train: t, seconds: s, timeScale: ts, updatesPerEpisode: u, maxLoad: l, adaptive: a }), [train, seconds, timeScale, updatesPerEpisode, maxLoad, adaptive] as const) as Promise<{
         frames: number;
         stepMs: { p50: number; p95: number; p99: number };
         intervalMs: { p50: number; p95: number; p99: number };
         decisions: number;
-        metrics: { updatesPerSec: number; envStepsPerSec: number; updates: number; pendingUpdates: number } | null;
+        metrics: { updatesPerSec: number; envStepsPerSec: number; updates: number; pendingUpdates: number; maxLoad: number } | null;
       }>;
     const idle = await run(false, 1, 0);
     // 50 updates per 20-step episode keeps the worker busy the whole time.
     const training = await run(true, 1, 50);
     const trainingHalfLoad = await run(true, 1, 50, 0.5);
+    const trainingAdaptive = await run(true, 1, 50, 1, true);
     const fast = await run(true, 8, 1);
     return {
       scene: '640x480, 4 guards + thief with arcade bodies, 6 walls, decisions every 5 steps, 20-decision episodes, GRU 64 QMIX (batch 8) in a wasm worker',
@@ -35,6 +36,8 @@ export async function browserBench(seconds: number): Promise<Record<string, unkn
       ratioIntervalP95: +(training.intervalMs.p95 / idle.intervalMs.p95).toFixed(3),
       trainingMaxLoadHalf: trainingHalfLoad,
       ratioIntervalP95MaxLoadHalf: +(trainingHalfLoad.intervalMs.p95 / idle.intervalMs.p95).toFixed(3),
+      trainingAdaptive,
+      ratioIntervalP95Adaptive: +(trainingAdaptive.intervalMs.p95 / idle.intervalMs.p95).toFixed(3),
       fastForward8: {
         frames: fast.frames,
         stepMs: fast.stepMs,

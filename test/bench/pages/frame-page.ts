@@ -17,6 +17,7 @@ interface RunResult {
   readonly intervalMs: { p50: number; p95: number; p99: number };
   readonly decisions: number;
   readonly metrics: WorkerMetrics | null;
+  readonly clientLoad: number | null;
 }
 
 function percentiles(xs: number[]): { p50: number; p95: number; p99: number } {
@@ -26,7 +27,7 @@ function percentiles(xs: number[]): { p50: number; p95: number; p99: number } {
 }
 
 /** Runs the scene for `seconds` of real time; `train` adds a worker-trained squad, `timeScale` fast-forwards. */
-async function run(opts: { train: boolean; seconds: number; timeScale: number; updatesPerEpisode: number; maxLoad: number }): Promise<RunResult> {
+async function run(opts: { train: boolean; seconds: number; timeScale: number; updatesPerEpisode: number; maxLoad: number; adaptive: boolean }): Promise<RunResult> {
   let squad: Squad | null = null;
   let trainer: WorkerTrainer | null = null;
   let decisions = 0;
@@ -65,6 +66,7 @@ async function run(opts: { train: boolean; seconds: number; timeScale: number; u
             autosaveEvery: 0,
             updatesPerEpisode: opts.updatesPerEpisode,
             maxLoad: opts.maxLoad,
+            adaptiveLoad: opts.adaptive,
           })),
       });
       squad.addStateObject('thief', thief, ['x', 'y', 'vx', 'vy']);
@@ -131,6 +133,7 @@ async function run(opts: { train: boolean; seconds: number; timeScale: number; u
     intervalMs: percentiles(intervals),
     decisions,
     metrics: (trainer as WorkerTrainer | null)?.metrics ?? null,
+    clientLoad: (trainer as WorkerTrainer | null)?.maxLoad ?? null,
   };
   (trainer as WorkerTrainer | null)?.dispose();
   game.destroy(true);
