@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The phaser-qmix command line. The train / eval / bench commands arrive with
-// the headless trainer; until then this says so plainly instead of pretending.
-import { readFileSync } from 'node:fs';
+// The phaser-qmix command line (plugin/node/cli.ts). An installed package
+// runs the compiled dist/; a source checkout runs the TypeScript through tsx.
+import { existsSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const [command] = process.argv.slice(2);
-if (command === '--version' || command === '-v') {
-  console.log(pkg.version);
+const compiled = new URL('../dist/plugin/node/cli.js', import.meta.url);
+let cli;
+if (existsSync(compiled)) {
+  cli = await import(compiled.href);
 } else {
-  console.error(`phaser-qmix ${pkg.version}: the CLI commands (train, eval, bench) are not available in this version yet.`);
-  process.exit(2);
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(new URL('../plugin/node/cli.ts', import.meta.url).href);
 }
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -42,6 +42,8 @@ const run = spawnSync(
     '--import',
     'tsx',
     '--test',
+    // No single test may hang CI: five minutes each at most.
+    '--test-timeout=300000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=./test/support/totals-reporter.mjs',

@@ -51,3 +51,4 @@ export {
 } from './checkpoint-format.js';
 export type { SquadTrainer, TrainerUpdateInfo } from './trainer-handle.js';
 export { syntheticEpisodes } from './synthetic.js';
+export { macrotask } from './macrotask.js';

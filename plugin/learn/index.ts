@@ -11,3 +11,4 @@ export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type Optimize
 export { ParamSet } from './params.js';
 export { tdTargets, bootstrapEnds, lambdaMatrix, type TdTargetInputs } from './targets.js';
 export { exportPolicy, policyHeader, readAgentWeights, type PolicyExportInfo } from './policy-export.js';
+export { train, type TrainOptions, type TrainProgress, type TrainResult, type Algo } from './train.js';

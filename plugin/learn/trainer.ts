@@ -36,6 +36,8 @@ export interface TrainEpisodeResult {
 export class Trainer extends EpisodeTrainer {
   private readonly builder: EpisodeBuilder;
   private readonly envRng: Rng;
+  /** Seeds of evaluation episodes: kept apart so evaluating never shifts training. */
+  private readonly evalRng: Rng;
 
   constructor(
     readonly env: MultiAgentEnv,
@@ -44,6 +46,7 @@ export class Trainer extends EpisodeTrainer {
     super(env.spec, config);
     this.builder = new EpisodeBuilder(this.learner.spec);
     this.envRng = new Rng(this.learner.config.seed, 'env');
+    this.evalRng = new Rng(this.learner.config.seed, 'eval');
   }
 
   /** Collects one exploring episode, stores it, and updates once if a batch is available. */
@@ -60,6 +63,22 @@ export class Trainer extends EpisodeTrainer {
     const returns: number[] = [];
     for (let i = 0; i < episodes; i++) returns.push(this.play(GREEDY, null).episodeReturn);
     return { meanReturn: returns.reduce((a, b) => a + b, 0) / Math.max(1, episodes), returns };
+  }
+
+  /**
+   * Greedy decentralised episodes on another env (a copy, so the training
+   * env's episode is not disturbed); counts wins when the env has `won()`.
+   */
+  evaluateOn(env: MultiAgentEnv, episodes: number): { returns: number[]; wins: number | null } {
+    const returns: number[] = [];
+    const won = (env as { won?: () => boolean }).won;
+    let wins: number | null = typeof won === 'function' ? 0 : null;
+    const builder = new EpisodeBuilder(env.spec);
+    for (let i = 0; i < episodes; i++) {
+      returns.push(runEpisode(env, this.actor, { mode: GREEDY, rng: null, seed: this.evalRng.nextUint32(), builder }).episodeReturn);
+      if (wins !== null && won!.call(env)) wins++;
+    }
+    return { returns, wins };
   }
 
   override getLoopState(): TrainerLoopState {

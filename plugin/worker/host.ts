@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
+import { macrotask } from '../core/macrotask.js';
 import { collateEpisodes } from '../core/replay.js';
 import { syntheticEpisodes } from '../core/synthetic.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
@@ -330,22 +331,4 @@ function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: numb
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Lets queued messages run (a real macrotask, unlike a resolved promise).
- * Not setTimeout: browsers clamp nested timeouts to 4 ms, which would add
- * 4 ms to every update.
- */
-function macrotask(): Promise<void> {
-  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate!(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
 }

@@ -1,0 +1,58 @@
+/**
+ * Environments by name, for the CLI and `train({ env: 'name' })`. A name may
+ * carry arguments after a colon, e.g. `meeting-gridworld:7x7-3a`.
+ */
+import type { MultiAgentEnv } from '../core/env.js';
+import { MatrixGameEnv, NONMONOTONIC_PAYOFF } from './matrix-game.js';
+import { MeetingGridworld } from './meeting-gridworld.js';
+import { TwoStepEnv } from './two-step.js';
+
+/** Makes an env from the text after the colon ('' when none). */
+export type EnvFactory = (args: string) => MultiAgentEnv;
+
+const registry = new Map<string, { readonly factory: EnvFactory; readonly help: string }>();
+
+/**
+ * Registers an env under `name` (replacing any earlier one).
+ * @example
+ * ```ts
+ * registerEnv('my-arena', () => new ArenaEnv(), 'the arena of my game');
+ * ```
+ */
+export function registerEnv(name: string, factory: EnvFactory, help = ''): void {
+  if (!/^[a-z][\w-]*$/.test(name)) throw new Error(`env name ${JSON.stringify(name)} must be lowercase letters, digits, '-' or '_'`);
+  registry.set(name, { factory, help });
+}
+
+/** Registered names with their help text. */
+export function listEnvs(): { name: string; help: string }[] {
+  return [...registry].map(([name, e]) => ({ name, help: e.help }));
+}
+
+/**
+ * Makes the env called `name` (with optional `:args`).
+ * @throws Error naming the unknown env and listing the known ones.
+ * @example
+ * ```ts
+ * const env = makeEnv('meeting-gridworld:5x5-2a');
+ * ```
+ */
+export function makeEnv(name: string): MultiAgentEnv {
+  const [base, ...rest] = name.split(':');
+  const entry = registry.get(base);
+  if (!entry) throw new Error(`unknown env ${JSON.stringify(name)}: known envs are ${[...registry.keys()].join(', ')}`);
+  return entry.factory(rest.join(':'));
+}
+
+registerEnv('two-step', () => new TwoStepEnv(), 'the QMIX paper two-step game (optimum 8, VDN 7)');
+registerEnv('matrix-nonmono', () => new MatrixGameEnv(NONMONOTONIC_PAYOFF), 'the non-monotonic one-step matrix game');
+registerEnv(
+  'meeting-gridworld',
+  (args) => {
+    if (args === '') return new MeetingGridworld();
+    const m = /^(\d+)x\1-(\d+)a$/.exec(args);
+    if (!m) throw new Error(`meeting-gridworld arguments ${JSON.stringify(args)} must look like 5x5-2a (size x size - agents)`);
+    return new MeetingGridworld({ size: Number(m[1]), agents: Number(m[2]) });
+  },
+  'agents rewarded when all stand on one cell; args SIZExSIZE-Na (default 5x5-2a)',
+);

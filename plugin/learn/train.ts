@@ -1,0 +1,148 @@
+/**
+ * One call that runs a whole training: `train({ env, algo, steps })`. The
+ * CLI is a thin shell over it; it runs in Node and in the browser.
+ */
+import type { PackedCheckpoint } from '../core/checkpoint-format.js';
+import type { QmixConfig } from '../core/config.js';
+import type { MultiAgentEnv } from '../core/env.js';
+import { macrotask } from '../core/macrotask.js';
+import { makeEnv } from '../envs/registry.js';
+import type { PolicyFile } from '../runtime/policy-file.js';
+import { Trainer } from './trainer.js';
+
+/** Algorithm names: `iql` is QMIX's learner with no mixer. */
+export type Algo = 'qmix' | 'vdn' | 'iql';
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** A registered env name (see `makeEnv`) or any env object. */
+  readonly env: string | MultiAgentEnv;
+  readonly algo?: Algo;
+  /** Env steps to collect. */
+  readonly steps: number;
+  readonly seed?: number;
+  /** Further hyperparameters (validated; `mixer` and `seed` come from `algo` and `seed`). */
+  readonly config?: Partial<QmixConfig>;
+  /** Called every `logEvery` env steps and at the end. */
+  readonly onProgress?: (p: TrainProgress) => void;
+  /** Env steps between progress reports. Default steps / 20. */
+  readonly logEvery?: number;
+  /** Greedy test episodes per report. Default 10. */
+  readonly testEpisodes?: number;
+  /** Stops training early (e.g. Ctrl-C); the result says `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Continue from a checkpoint of the same config and env. */
+  readonly resume?: PackedCheckpoint;
+}
+
+/** One progress report (also one line of the CLI's metrics.jsonl). */
+export interface TrainProgress {
+  readonly envSteps: number;
+  readonly episodes: number;
+  readonly updates: number;
+  /** Mean return of the training episodes since the last report. */
+  readonly trainReturnMean: number;
+  /** Mean return of greedy decentralised test episodes. */
+  readonly testReturnMean: number;
+  /** Share of test episodes won, when the env defines `won()`. */
+  readonly testWinRate?: number;
+  readonly loss: number;
+  readonly epsilon: number;
+  readonly updatesPerSec: number;
+  readonly envStepsPerSec: number;
+  readonly elapsedMs: number;
+}
+
+/** What {@link train} resolves with. */
+export interface TrainResult {
+  readonly metrics: TrainProgress;
+  readonly policy: PolicyFile;
+  /** Makes a checkpoint of the final state (optionally with the replay buffer). */
+  checkpoint(opts?: { includeBuffer?: boolean }): PackedCheckpoint;
+  readonly aborted: boolean;
+  /** The trainer, still alive: call `dispose()` when done. */
+  readonly trainer: Trainer;
+}
+
+/**
+ * Trains a squad on an env.
+ * @example
+ * ```ts
+ * const result = await train({ env: 'two-step', algo: 'qmix', steps: 3000, seed: 1, onProgress: (p) => console.log(p.testReturnMean) });
+ * await writeFile('policy.json', JSON.stringify(result.policy));
+ * result.trainer.dispose();
+ * ```
+ */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new Error(`steps must be a positive integer, got ${String(o.steps)}`);
+  const algo = o.algo ?? 'qmix';
+  if (!['qmix', 'vdn', 'iql'].includes(algo)) throw new Error(`unknown algo ${JSON.stringify(algo)}: expected qmix, vdn or iql`);
+  const env = typeof o.env === 'string' ? makeEnv(o.env) : o.env;
+  const testEnv = typeof o.env === 'string' ? makeEnv(o.env) : o.env;
+  const config = { ...o.config, mixer: algo === 'iql' ? 'none' : algo, ...(o.seed !== undefined ? { seed: o.seed } : {}) } as Partial<QmixConfig>;
+  const trainer = new Trainer(env, config);
+  try {
+    if (o.resume) trainer.restore(o.resume);
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+  const logEvery = o.logEvery ?? Math.max(1, Math.floor(o.steps / 20));
+  const started = performance.now();
+  let window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };
+  let nextLog = trainer.envSteps + logEvery;
+  let last: TrainProgress | null = null;
+  const report = (): TrainProgress => {
+    const now = performance.now();
+    const secs = Math.max(1e-3, (now - window.at) / 1000);
+    const test = evaluate(trainer, testEnv, o.testEpisodes ?? 10);
+    const mode = trainer.explorationMode();
+    const p: TrainProgress = {
+      envSteps: trainer.envSteps,
+      episodes: trainer.episodes,
+      updates: trainer.learner.updates,
+      trainReturnMean: window.episodes > 0 ? window.returns / window.episodes : Number.NaN,
+      testReturnMean: test.mean,
+      ...(test.winRate !== undefined ? { testWinRate: test.winRate } : {}),
+      loss: window.loss,
+      epsilon: mode.kind === 'epsilon-greedy' ? mode.epsilon : mode.kind === 'boltzmann' ? mode.temperature : 0,
+      updatesPerSec: (trainer.learner.updates - window.updates) / secs,
+      envStepsPerSec: (trainer.envSteps - window.steps) / secs,
+      elapsedMs: now - started,
+    };
+    window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };
+    o.onProgress?.(p);
+    return p;
+  };
+  let episodesSinceYield = 0;
+  while (trainer.envSteps < o.steps && !o.signal?.aborted) {
+    const r = trainer.trainEpisode();
+    window.returns += r.episodeReturn;
+    window.episodes++;
+    if (r.update) window.loss = r.update.loss;
+    if (trainer.envSteps >= nextLog) {
+      last = report();
+      nextLog += logEvery;
+    }
+    // Let signals (Ctrl-C) and timers through now and then.
+    if (++episodesSinceYield >= 20) {
+      episodesSinceYield = 0;
+      await macrotask();
+    }
+  }
+  if (!last || last.envSteps !== trainer.envSteps) last = report();
+  return {
+    metrics: last,
+    policy: trainer.exportPolicy(),
+    checkpoint: (opts) => trainer.checkpoint(opts),
+    aborted: o.signal?.aborted === true,
+    trainer,
+  };
+}
+
+/** Greedy decentralised episodes on a separate env copy: mean return and, when the env says, the win rate. */
+function evaluate(trainer: Trainer, env: MultiAgentEnv, episodes: number): { mean: number; winRate?: number } {
+  if (episodes <= 0) return { mean: Number.NaN };
+  const { returns, wins } = trainer.evaluateOn(env, episodes);
+  return { mean: returns.reduce((a, b) => a + b, 0) / returns.length, ...(wins !== null ? { winRate: wins / episodes } : {}) };
+}

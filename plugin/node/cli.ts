@@ -1,0 +1,218 @@
+/**
+ * The `phaser-qmix` command line: a thin shell over `train()`, the runtime
+ * and the benchmark.
+ *
+ *   phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE]
+ *                     [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR]
+ *   phaser-qmix eval  --env NAME --policy FILE [--episodes N] [--seed S] [--json]
+ *   phaser-qmix bench [--json] [--quick]
+ *   phaser-qmix envs
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { join, resolve } from 'node:path';
+import { GREEDY, runEpisode, type QmixConfig } from '../core/index.js';
+import { listEnvs, makeEnv } from '../envs/registry.js';
+import { train, type Algo, type TrainProgress } from '../learn/train.js';
+import { useBackend } from '../learn/backend.js';
+import { loadPolicy } from '../runtime/greedy-policy.js';
+import { runBench } from './bench.js';
+import { loadCheckpointDir, saveCheckpointDir } from './checkpoint-store.js';
+
+/** A usage problem: printed with the usage line, exit code 2. */
+export class UsageError extends Error {}
+
+type Flags = Record<string, string | true>;
+
+const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'>; readonly usage: string }> = {
+  train: {
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR]',
+  },
+  eval: {
+    flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool' },
+    usage: 'phaser-qmix eval --env NAME --policy FILE [--episodes N] [--seed S] [--json]',
+  },
+  bench: { flags: { json: 'bool', quick: 'bool' }, usage: 'phaser-qmix bench [--json] [--quick]' },
+  envs: { flags: {}, usage: 'phaser-qmix envs' },
+};
+
+/** Splits `--name value` / `--flag` arguments, refusing anything the command does not know. */
+export function parseFlags(command: string, argv: readonly string[]): Flags {
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}: expected ${Object.keys(COMMANDS).join(', ')}`);
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const name = arg.slice(2);
+    const kind = spec.flags[name];
+    if (!kind) throw new UsageError(`unknown flag --${name} for ${command} (known: ${Object.keys(spec.flags).map((f) => `--${f}`).join(' ') || 'none'})`);
+    if (kind === 'bool') flags[name] = true;
+    else {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      flags[name] = value;
+    }
+  }
+  return flags;
+}
+
+function intFlag(flags: Flags, name: string, fallback: number, min = 0): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function required(flags: Flags, name: string): string {
+  const v = flags[name];
+  if (typeof v !== 'string') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function envOrUsage(name: string): ReturnType<typeof makeEnv> {
+  try {
+    return makeEnv(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** `train`: progress on a terminal, plain lines otherwise; files under --out; Ctrl-C saves a checkpoint. */
+async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<number> {
+  const envName = required(flags, 'env');
+  envOrUsage(envName); // unknown env: fail before anything else
+  const algo = (flags.algo ?? 'qmix') as Algo;
+  if (!['qmix', 'vdn', 'iql'].includes(algo)) throw new UsageError(`--algo must be qmix, vdn or iql, got ${JSON.stringify(algo)}`);
+  const steps = intFlag(flags, 'steps', 50000, 1);
+  const seed = intFlag(flags, 'seed', 0);
+  const k = intFlag(flags, 'envs', 1, 1);
+  if (k !== 1) throw new UsageError('--envs K > 1 (batched env copies) is not available yet: use --envs 1');
+  const backend = (flags.backend ?? 'wasm') as 'wasm' | 'cpu';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got ${JSON.stringify(backend)}`);
+  const config = flags.config ? ((await readJson(flags.config as string, 'config file')) as Partial<QmixConfig>) : {};
+  const dir = resolve((flags.out as string | undefined) ?? 'phaser-qmix-run');
+  const resumeFrom = flags.resume ? await loadCheckpointDir(resolve(flags.resume as string)) : undefined;
+  await useBackend(backend);
+  await mkdir(dir, { recursive: true });
+  const metricsPath = join(dir, 'metrics.jsonl');
+  if (!resumeFrom) await writeFile(metricsPath, '');
+
+  const abort = new AbortController();
+  const onSigint = (): void => abort.abort();
+  process.once('SIGINT', onSigint);
+  const tty = out.isTTY === true;
+  const lines: string[] = [];
+  try {
+    const result = await train({
+      env: envName,
+      algo,
+      steps,
+      seed,
+      config,
+      signal: abort.signal,
+      logEvery: flags['log-every'] ? intFlag(flags, 'log-every', 1, 1) : undefined,
+      resume: resumeFrom,
+      onProgress: (p) => {
+        lines.push(JSON.stringify(p));
+        void appendFile(metricsPath, `${JSON.stringify(p)}\n`);
+        out.write(tty ? `\r${progressBar(p, steps)}` : `${logLine(p, steps)}\n`);
+      },
+    });
+    if (tty) out.write('\n');
+    await writeFile(join(dir, 'policy.json'), JSON.stringify(result.policy));
+    await saveCheckpointDir(join(dir, 'checkpoint'), result.checkpoint({ includeBuffer: true }));
+    result.trainer.dispose();
+    out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);
+    return result.aborted ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function progressBar(p: TrainProgress, total: number): string {
+  const width = 24;
+  const done = Math.min(1, p.envSteps / total);
+  const eta = p.envStepsPerSec > 0 ? (total - p.envSteps) / p.envStepsPerSec : Number.NaN;
+  return `[${'#'.repeat(Math.round(done * width)).padEnd(width, '.')}] ${p.envSteps}/${total} steps, ${p.envStepsPerSec.toFixed(0)} steps/s, ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}, return ${p.trainReturnMean.toFixed(2)} (test ${p.testReturnMean.toFixed(2)})   `;
+}
+
+function logLine(p: TrainProgress, total: number): string {
+  return `steps ${p.envSteps}/${total} episodes ${p.episodes} updates ${p.updates} return ${p.trainReturnMean.toFixed(3)} test ${p.testReturnMean.toFixed(3)} loss ${p.loss.toFixed(4)} epsilon ${p.epsilon.toFixed(3)} steps/s ${p.envStepsPerSec.toFixed(0)}`;
+}
+
+/** `eval`: greedy decentralised episodes with the tfjs-free runtime. */
+async function evalCommand(flags: Flags, out: NodeJS.WriteStream): Promise<number> {
+  const env = envOrUsage(required(flags, 'env'));
+  const file = await readJson(required(flags, 'policy'), 'policy file');
+  const policy = loadPolicy(file as object, { nAgents: env.spec.nAgents, obsSize: env.spec.obsSize, nActions: env.spec.nActions });
+  const episodes = intFlag(flags, 'episodes', 100, 1);
+  const seed = intFlag(flags, 'seed', 0);
+  const won = (env as { won?: () => boolean }).won;
+  const returns: number[] = [];
+  let wins = 0;
+  for (let i = 0; i < episodes; i++) {
+    returns.push(runEpisode(env, policy, { mode: GREEDY, rng: null, seed: seed + i }).episodeReturn);
+    if (won?.call(env)) wins++;
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes);
+  const result = { env: required(flags, 'env'), episodes, mean, std, ...(won ? { winRate: wins / episodes } : {}) };
+  out.write(flags.json ? `${JSON.stringify(result)}\n` : `return ${mean.toFixed(3)} +- ${std.toFixed(3)} over ${episodes} episodes${won ? `, win rate ${(wins / episodes).toFixed(3)}` : ''}\n`);
+  return 0;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and the script); returns the exit code.
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: readonly string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+  // Production mode: no debug checks, and no advice to install tfjs-node
+  // (its install downloads a native binary, which many machines cannot).
+  tf.env().set('PROD', true);
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === 'help') {
+    out.write(`${Object.values(COMMANDS).map((c) => c.usage).join('\n')}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    const flags = parseFlags(command, rest);
+    switch (command) {
+      case 'train':
+        return await trainCommand(flags, out);
+      case 'eval':
+        return await evalCommand(flags, out);
+      case 'bench': {
+        const result = await runBench({ quick: flags.quick === true });
+        out.write(flags.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+        return 0;
+      }
+      default:
+        for (const e of listEnvs()) out.write(`${e.name}\t${e.help}\n`);
+        return 0;
+    }
+  } catch (e) {
+    const usage = e instanceof UsageError ? `\nusage: ${COMMANDS[command]?.usage ?? 'phaser-qmix train|eval|bench|envs'}` : '';
+    err.write(`phaser-qmix ${command}: ${(e as Error).message}${usage}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TWO_STEP_UNIFORM_CONFIG } from '../../plugin/envs/index.js';
+import { train, type TrainProgress } from '../../plugin/learn/index.js';
+import '../support/tf.js';
+
+test('train() runs the loop, reports progress and resolves with metrics, a policy and a checkpoint handle', async () => {
+  const seen: TrainProgress[] = [];
+  const r = await train({ env: 'two-step', algo: 'qmix', steps: 2400, seed: 2, config: TWO_STEP_UNIFORM_CONFIG, logEvery: 600, onProgress: (p) => seen.push(p) });
+  assert.deepEqual(seen.map((p) => p.envSteps), [600, 1200, 1800, 2400]);
+  assert.equal(r.metrics.testReturnMean, 8);
+  assert.equal(r.aborted, false);
+  assert.equal(r.policy.training.algorithm, 'qmix');
+  assert.equal(JSON.parse(r.checkpoint().manifest).trainer.envSteps, 2400);
+  r.trainer.dispose();
+});
+
+test('train() stops early on an abort signal and says so', async () => {
+  const abort = new AbortController();
+  const r = await train({ env: 'meeting-gridworld', algo: 'vdn', steps: 1_000_000, logEvery: 100, testEpisodes: 1, onProgress: (p) => p.envSteps >= 300 && abort.abort(), signal: abort.signal });
+  assert.equal(r.aborted, true);
+  assert.ok(r.metrics.envSteps >= 300 && r.metrics.envSteps < 2000, String(r.metrics.envSteps));
+  assert.ok(r.metrics.testWinRate !== undefined);
+  r.trainer.dispose();
+  await assert.rejects(train({ env: 'two-step', steps: 0 }), /steps must be a positive integer/);
+  await assert.rejects(train({ env: 'two-step', steps: 10, algo: 'coma' as 'qmix' }), /unknown algo "coma"/);
+});

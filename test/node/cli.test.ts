@@ -1,0 +1,86 @@
+// The phaser-qmix command line, run as a user runs it (node bin/phaser-qmix.js ...).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { unpackCheckpoint } from '../../plugin/core/index.js';
+import { TWO_STEP_UNIFORM_CONFIG } from '../../plugin/envs/index.js';
+import { loadCheckpointDir } from '../../plugin/node/index.js';
+import { loadPolicy } from '../../plugin/runtime/index.js';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/phaser-qmix.js', ...args], { encoding: 'utf8', timeout: 120000 });
+
+describe('phaser-qmix CLI', () => {
+  test('train writes metrics.jsonl, policy.json and a checkpoint; eval plays the policy greedily', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify(TWO_STEP_UNIFORM_CONFIG));
+    const r = cli('train', '--env', 'two-step', '--steps', '2400', '--seed', '1', '--config', config, '--out', join(dir, 'run'), '--log-every', '400');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /steps 400\/2400 episodes 200 updates \d+ return/); // plain lines when not a terminal
+    const lines = (await readFile(join(dir, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    for (const k of ['envSteps', 'episodes', 'updates', 'trainReturnMean', 'testReturnMean', 'loss', 'epsilon', 'updatesPerSec', 'envStepsPerSec']) assert.ok(k in lines[0], k);
+    assert.equal(lines.at(-1).envSteps, 2400);
+    assert.equal(lines.at(-1).testReturnMean, 8);
+    const policy = loadPolicy(await readFile(join(dir, 'run', 'policy.json'), 'utf8'), { nAgents: 2, obsSize: 3, nActions: 2 });
+    assert.equal(policy.file.training.algorithm, 'qmix');
+    const cp = unpackCheckpoint(await loadCheckpointDir(join(dir, 'run', 'checkpoint')));
+    assert.equal(cp.manifest.trainer.envSteps, 2400);
+    assert.ok(cp.manifest.buffer !== null);
+    const e = cli('eval', '--env', 'two-step', '--policy', join(dir, 'run', 'policy.json'), '--episodes', '5', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    assert.deepEqual(JSON.parse(e.stdout), { env: 'two-step', episodes: 5, mean: 8, std: 0 });
+    // --resume continues from the checkpoint to a larger budget
+    const again = cli('train', '--env', 'two-step', '--steps', '3000', '--seed', '1', '--config', config, '--out', join(dir, 'run'), '--resume', join(dir, 'run', 'checkpoint'), '--log-every', '300');
+    assert.equal(again.status, 0, again.stderr);
+    const after = (await readFile(join(dir, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(after.length, 8); // 6 earlier lines kept, 2 more
+    assert.equal(after.at(-1).envSteps, 3000);
+  });
+
+  test('Ctrl-C saves a checkpoint (and the policy) before exiting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+    const child = spawn(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'meeting-gridworld', '--steps', '10000000', '--out', dir, '--log-every', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // After two progress lines (env steps advance by whole episodes, so not exactly 400).
+      if ((out.match(/^steps \d+\//gm) ?? []).length >= 2 && !child.killed) child.kill('SIGINT');
+    });
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60000);
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    clearTimeout(guard);
+    assert.equal(code, 130, out);
+    assert.match(out, /interrupted: wrote/);
+    const cp = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint')));
+    assert.ok(cp.manifest.trainer.envSteps >= 400);
+    assert.ok(existsSync(join(dir, 'policy.json')));
+  });
+
+  test('bad input gets a clear error and a usage line', async () => {
+    const cases: [string[], RegExp, number][] = [
+      [['train', '--env', 'nope'], /unknown env "nope": known envs are two-step, matrix-nonmono, meeting-gridworld/, 2],
+      [['train', '--env', 'two-step', '--stepz', '3'], /unknown flag --stepz for train/, 2],
+      [['train', '--env', 'two-step', '--steps', '-4'], /--steps must be an integer >= 1, got "-4"/, 2],
+      [['train', '--env', 'two-step', '--algo', 'coma'], /--algo must be qmix, vdn or iql/, 2],
+      [['train', '--env', 'two-step', '--config', '/nonexistent.json'], /cannot read config file \/nonexistent\.json: ENOENT/, 2],
+      [['eval', '--env', 'two-step'], /--policy is required/, 2],
+      [['fly'], /unknown command "fly"/, 2],
+    ];
+    for (const [args, message, status] of cases) {
+      const r = cli(...args);
+      assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    // A policy that does not fit the env.
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+    cli('train', '--env', 'two-step', '--steps', '40', '--out', dir);
+    const r = cli('eval', '--env', 'meeting-gridworld', '--policy', join(dir, 'policy.json'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /policy was trained for obs size 3, but it is being loaded for obs size 4/);
+  });
+});
