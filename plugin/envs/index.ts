@@ -3,3 +3,4 @@ export { TwoStepEnv, TWO_STEP_STATES, TWO_STEP_PAYOFF_2B, TWO_STEP_UNIFORM_CONFI
 export { MatrixGameEnv, NONMONOTONIC_PAYOFF } from './matrix-game.js';
 export { MeetingGridworld } from './meeting-gridworld.js';
 export { registerEnv, makeEnv, listEnvs, type EnvFactory } from './registry.js';
+export { LevelBasedForaging, parseLbfName, type LbfLayout, type LbfOptions } from './lbf.js';

@@ -3,6 +3,7 @@
  * carry arguments after a colon, e.g. `meeting-gridworld:7x7-3a`.
  */
 import type { MultiAgentEnv } from '../core/env.js';
+import { LevelBasedForaging, parseLbfName } from './lbf.js';
 import { MatrixGameEnv, NONMONOTONIC_PAYOFF } from './matrix-game.js';
 import { MeetingGridworld } from './meeting-gridworld.js';
 import { TwoStepEnv } from './two-step.js';
@@ -55,4 +56,9 @@ registerEnv(
     return new MeetingGridworld({ size: Number(m[1]), agents: Number(m[2]) });
   },
   'agents rewarded when all stand on one cell; args SIZExSIZE-Na (default 5x5-2a)',
+);
+registerEnv(
+  'lbf',
+  (args) => new LevelBasedForaging(parseLbfName(args || '8x8-2p-2f-coop')),
+  'Level-Based Foraging (v3 rules); args SIZExSIZE-Pp-Ff[-coop][-Ss], e.g. lbf:8x8-2p-2f-coop',
 );

@@ -63,7 +63,7 @@ describe('phaser-qmix CLI', () => {
 
   test('bad input gets a clear error and a usage line', async () => {
     const cases: [string[], RegExp, number][] = [
-      [['train', '--env', 'nope'], /unknown env "nope": known envs are two-step, matrix-nonmono, meeting-gridworld/, 2],
+      [['train', '--env', 'nope'], /unknown env "nope": known envs are two-step, matrix-nonmono, meeting-gridworld, lbf/, 2],
       [['train', '--env', 'two-step', '--stepz', '3'], /unknown flag --stepz for train/, 2],
       [['train', '--env', 'two-step', '--steps', '-4'], /--steps must be an integer >= 1, got "-4"/, 2],
       [['train', '--env', 'two-step', '--algo', 'coma'], /--algo must be qmix, vdn or iql/, 2],

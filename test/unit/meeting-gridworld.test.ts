@@ -38,7 +38,7 @@ describe('meeting gridworld', () => {
     assert.equal(makeEnv('meeting-gridworld:7x7-3a').spec.nAgents, 3);
     assert.equal((makeEnv('meeting-gridworld:7x7-3a') as MeetingGridworld).size, 7);
     assert.throws(() => makeEnv('meeting-gridworld:7x5-3a'), /must look like 5x5-2a/);
-    assert.throws(() => makeEnv('lbf'), /unknown env "lbf": known envs are/);
-    assert.deepEqual(listEnvs().map((e) => e.name), ['two-step', 'matrix-nonmono', 'meeting-gridworld']);
+    assert.throws(() => makeEnv('foraging'), /unknown env "foraging": known envs are/);
+    assert.deepEqual(listEnvs().map((e) => e.name), ['two-step', 'matrix-nonmono', 'meeting-gridworld', 'lbf']);
   });
 });
