@@ -73,6 +73,22 @@ describe('WorkerTrainer', () => {
     client.dispose();
   });
 
+  test("backend 'auto' falls back to WASM where WebGL is unavailable (Node) and reports both timings", async () => {
+    const env = new TwoStepEnv();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(), backend: 'auto', trialUpdates: 3, autosaveEvery: 0 });
+    const choices: { choice: string; timings: Record<string, number | null>; reason: string }[] = [];
+    client.on(WorkerTrainerEvents.BACKEND, (b) => choices.push(b));
+    await until(() => client.backend !== null && choices.length === 1, 30000, 'the choice');
+    assert.equal(choices[0].choice, 'wasm');
+    assert.equal(choices[0].timings.webgl, null);
+    assert.equal(typeof choices[0].timings.wasm, 'number');
+    assert.match(choices[0].reason, /webgl unavailable/);
+    await play(client, env, 20, new Rng(8));
+    await until(() => (client.metrics?.updates ?? 0) >= 10, 10000, 'training on wasm');
+    assert.equal(client.metrics!.backend, 'wasm');
+    client.dispose();
+  });
+
   test('malformed messages from the worker are error events, not crashes', async () => {
     let fake: WorkerLike | null = null;
     const spec: EnvSpec = { nAgents: 2, obsSize: 3, stateSize: 3, nActions: 2, episodeLimit: 2 };
