@@ -1,7 +1,8 @@
 /** The tfjs learning layer: agent networks, mixers, learner, actor, training loop. */
 export { useBackend, currentBackend, type BackendName } from './backend.js';
 export { QLearner, type UpdateStats, type LearnerState, type WeightMap } from './learner.js';
-export { TfjsActor } from './actor.js';
+export { TfjsActor, BatchActor } from './actor.js';
+export { LockstepCollector } from './lockstep.js';
 export { Trainer, type TrainEpisodeResult } from './trainer.js';
 export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
 export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';

@@ -8,7 +8,8 @@ import type { MultiAgentEnv } from '../core/env.js';
 import { macrotask } from '../core/macrotask.js';
 import { makeEnv } from '../envs/registry.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
-import { Trainer } from './trainer.js';
+import { LockstepCollector } from './lockstep.js';
+import { Trainer, type TrainEpisodeResult } from './trainer.js';
 
 /** Algorithm names: `iql` is QMIX's learner with no mixer. */
 export type Algo = 'qmix' | 'vdn' | 'iql';
@@ -33,6 +34,8 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Continue from a checkpoint of the same config and env. */
   readonly resume?: PackedCheckpoint;
+  /** Env copies stepped together (all their agents in one batched forward). Default 1. Needs a registered env name when above 1. */
+  readonly envs?: number;
 }
 
 /** One progress report (also one line of the CLI's metrics.jsonl). */
@@ -114,21 +117,31 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     o.onProgress?.(p);
     return p;
   };
-  let episodesSinceYield = 0;
-  while (trainer.envSteps < o.steps && !o.signal?.aborted) {
-    const r = trainer.trainEpisode();
-    window.returns += r.episodeReturn;
-    window.episodes++;
-    if (r.update) window.loss = r.update.loss;
-    if (trainer.envSteps >= nextLog) {
-      last = report();
-      nextLog += logEvery;
+  const k = o.envs ?? 1;
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`envs must be a positive integer, got ${String(o.envs)}`);
+  if (k > 1 && typeof o.env !== 'string') throw new Error('envs > 1 needs a registered env name (to make the copies)');
+  const lockstep = k > 1 ? new LockstepCollector(trainer, Array.from({ length: k }, () => makeEnv(o.env as string))) : null;
+  const collect = (): TrainEpisodeResult[] => (lockstep ? lockstep.step() : [trainer.trainEpisode()]);
+  let sinceYield = 0;
+  try {
+    while (trainer.envSteps < o.steps && !o.signal?.aborted) {
+      for (const r of collect()) {
+        window.returns += r.episodeReturn;
+        window.episodes++;
+        if (r.update) window.loss = r.update.loss;
+      }
+      if (trainer.envSteps >= nextLog) {
+        last = report();
+        nextLog += logEvery;
+      }
+      // Let signals (Ctrl-C) and timers through now and then.
+      if (++sinceYield >= 20) {
+        sinceYield = 0;
+        await macrotask();
+      }
     }
-    // Let signals (Ctrl-C) and timers through now and then.
-    if (++episodesSinceYield >= 20) {
-      episodesSinceYield = 0;
-      await macrotask();
-    }
+  } finally {
+    lockstep?.dispose();
   }
   if (!last || last.envSteps !== trainer.envSteps) last = report();
   return {

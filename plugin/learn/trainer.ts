@@ -49,6 +49,16 @@ export class Trainer extends EpisodeTrainer {
     this.evalRng = new Rng(this.learner.config.seed, 'eval');
   }
 
+  /** The RNG of exploration (shared with lockstep collection). */
+  get explorationRng(): Rng {
+    return this.exploreRng;
+  }
+
+  /** The seed for the next training episode's env reset. */
+  nextEnvSeed(): number {
+    return this.envRng.nextUint32();
+  }
+
   /** Collects one exploring episode, stores it, and updates once if a batch is available. */
   trainEpisode(): TrainEpisodeResult {
     const mode = this.explorationMode();
@@ -93,6 +103,6 @@ export class Trainer extends EpisodeTrainer {
   }
 
   private play(mode: ActionMode, rng: Rng | null): EpisodeResult {
-    return runEpisode(this.env, this.actor, { mode, rng, seed: this.envRng.nextUint32(), builder: this.builder });
+    return runEpisode(this.env, this.actor, { mode, rng, seed: this.nextEnvSeed(), builder: this.builder });
   }
 }

@@ -103,7 +103,6 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   const steps = intFlag(flags, 'steps', 50000, 1);
   const seed = intFlag(flags, 'seed', 0);
   const k = intFlag(flags, 'envs', 1, 1);
-  if (k !== 1) throw new UsageError('--envs K > 1 (batched env copies) is not available yet: use --envs 1');
   const backend = (flags.backend ?? 'wasm') as 'wasm' | 'cpu';
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got ${JSON.stringify(backend)}`);
   const config = flags.config ? ((await readJson(flags.config as string, 'config file')) as Partial<QmixConfig>) : {};
@@ -129,6 +128,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       signal: abort.signal,
       logEvery: flags['log-every'] ? intFlag(flags, 'log-every', 1, 1) : undefined,
       resume: resumeFrom,
+      envs: k,
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
         void appendFile(metricsPath, `${JSON.stringify(p)}\n`);
