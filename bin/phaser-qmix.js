@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// The phaser-qmix command line (plugin/node/cli.ts). An installed package
-// runs the compiled dist/; a source checkout runs the TypeScript through tsx.
+// The phaser-qmix command line (plugin/node/cli.ts). In a source checkout it
+// runs the TypeScript through tsx (so a stale dist/ never answers); an
+// installed package, which ships only dist/, runs the compiled code.
 import { existsSync } from 'node:fs';
 
-const compiled = new URL('../dist/plugin/node/cli.js', import.meta.url);
+const source = new URL('../plugin/node/cli.ts', import.meta.url);
 let cli;
-if (existsSync(compiled)) {
-  cli = await import(compiled.href);
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(new URL('../plugin/node/cli.ts', import.meta.url).href);
+  cli = await import(source.href);
+} else {
+  cli = await import(new URL('../dist/plugin/node/cli.js', import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv.slice(2));
