@@ -8,6 +8,8 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { EpisodeBuffer, GREEDY, Rng, runEpisode, selectActions, syntheticEpisodes, type EnvSpec, type QmixConfig, type QPolicy } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
+import { TWO_STEP_UNIFORM_CONFIG } from '../envs/two-step.js';
+import { train } from '../learn/train.js';
 import { useBackend, type BackendName } from '../learn/backend.js';
 import { TfjsActor } from '../learn/actor.js';
 import { QLearner } from '../learn/learner.js';
@@ -106,13 +108,34 @@ function benchEnvs(): { env: string; stepsPerSec: number }[] {
 }
 
 /**
+ * Greedy test return reached after a fixed budget of env steps, per
+ * algorithm, seeded: how far each learner gets for the same experience.
+ */
+async function benchReturns(quick: boolean): Promise<Record<string, unknown>[]> {
+  const runs: { env: string; steps: number; config: Partial<QmixConfig> }[] = [
+    { env: 'two-step', steps: quick ? 1000 : 3000, config: TWO_STEP_UNIFORM_CONFIG },
+    { env: 'lbf:8x8-2p-2f-coop', steps: quick ? 5000 : 50000, config: { agent: 'gru', epsilonAnnealTime: quick ? 2500 : 25000, bufferSize: 1000, optimizer: 'adam', lr: 5e-4 } },
+  ];
+  const out: Record<string, unknown>[] = [];
+  for (const r of runs) {
+    for (const algo of ['qmix', 'vdn', 'iql'] as const) {
+      const t0 = performance.now();
+      const result = await train({ env: r.env, algo, steps: r.steps, seed: 1, config: r.config, testEpisodes: 50, logEvery: r.steps });
+      out.push({ env: r.env, algo, steps: r.steps, seed: 1, testReturnMean: +result.metrics.testReturnMean.toFixed(3), ...(result.metrics.testWinRate !== undefined ? { testWinRate: result.metrics.testWinRate } : {}), seconds: +((performance.now() - t0) / 1000).toFixed(1) });
+      result.trainer.dispose();
+    }
+  }
+  return out;
+}
+
+/**
  * Runs the Node benchmark and returns one JSON-ready document.
  * @example
  * ```ts
  * console.log(JSON.stringify(await runBench({ quick: true })));
  * ```
  */
-export async function runBench(opts: { quick?: boolean; cpu?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function runBench(opts: { quick?: boolean; cpu?: boolean; returns?: boolean } = {}): Promise<Record<string, unknown>> {
   const quick = opts.quick === true;
   const update = [await benchUpdate('wasm', 'gru', quick ? 3 : 10), await benchUpdate('wasm', 'mlp', quick ? 3 : 10)];
   if (opts.cpu !== false) update.push(await benchUpdate('cpu', 'gru', quick ? 1 : 3), await benchUpdate('cpu', 'mlp', quick ? 1 : 3));
@@ -130,5 +153,6 @@ export async function runBench(opts: { quick?: boolean; cpu?: boolean } = {}): P
     acting,
     runtime,
     envs: benchEnvs(),
+    returns: opts.returns === false ? 'skipped' : await benchReturns(quick),
   };
 }

@@ -5,7 +5,7 @@ import { browserBench } from './browser.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu') });
+const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu'), returns: !args.has('--no-returns') });
 if (!args.has('--no-browser')) {
   try {
     output.browser = await browserBench(quick ? 4 : 10);
