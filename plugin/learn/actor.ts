@@ -21,37 +21,24 @@ import type { QLearner } from './learner.js';
  * ```
  */
 export class TfjsActor implements QPolicy {
-  private hidden: tf.Tensor2D | null = null;
-  private readonly inputs: Float32Array;
+  // One env is the K = 1 case of the batched actor.
+  private readonly batch: BatchActor;
 
-  constructor(private readonly learner: QLearner) {
-    const { nAgents } = learner.spec;
-    this.inputs = new Float32Array(nAgents * learner.agentShape.inputSize);
+  constructor(learner: QLearner) {
+    this.batch = new BatchActor(learner, 1);
   }
 
   resetEpisode(): void {
-    this.hidden?.dispose();
-    this.hidden = null;
+    this.batch.startEpisode(0);
   }
 
   qValues(obs: Float32Array, lastActions: Int32Array | null, out: Float32Array): void {
-    const { spec, config, agentShape } = this.learner;
-    writeStepInputs(this.inputs, 0, spec, config, obs, 0, lastActions);
-    const prev = this.hidden;
-    const x = new AgentInputs(this.inputs, 1, spec.nAgents, agentShape.inputSize);
-    const [q, hidden] = tf.tidy(() => {
-      const o = agentForward(agentShape, this.learner.online.agent, x, prev);
-      return o.hidden === null ? [o.q] : [o.q, o.hidden];
-    }) as [tf.Tensor3D, tf.Tensor2D?];
-    x.dispose();
-    out.set(q.dataSync());
-    q.dispose();
-    prev?.dispose();
-    this.hidden = hidden ?? null;
+    this.batch.setInputs(0, obs, lastActions);
+    this.batch.forward(out);
   }
 
   dispose(): void {
-    this.resetEpisode();
+    this.batch.dispose();
   }
 }
 
