@@ -11,6 +11,17 @@ export type ActionMode =
   | { readonly kind: 'epsilon-greedy'; readonly epsilon: number }
   | { readonly kind: 'boltzmann'; readonly temperature: number };
 
+/**
+ * The number a mode explores with: epsilon, the Boltzmann temperature, or 0 when greedy.
+ * @example
+ * ```ts
+ * explorationValue({ kind: 'epsilon-greedy', epsilon: 0.1 }); // 0.1
+ * ```
+ */
+export function explorationValue(mode: ActionMode): number {
+  return mode.kind === 'epsilon-greedy' ? mode.epsilon : mode.kind === 'boltzmann' ? mode.temperature : 0;
+}
+
 /** The greedy mode (shipped play). */
 export const GREEDY: ActionMode = Object.freeze({ kind: 'greedy' });
 

@@ -28,9 +28,9 @@ export {
 export { EpisodeBuilder, validateEpisode, type EpisodeRecord } from './episode.js';
 export { EpisodeBuffer, collateEpisodes, type EpisodeBatch, type EpisodeBufferState } from './replay.js';
 export { agentInputSize, writeStepInputs, buildBatchInputs, type AgentInputOptions } from './agent-inputs.js';
-export { selectActions, argmaxAvailable, GREEDY, type ActionMode } from './explore.js';
+export { selectActions, argmaxAvailable, explorationValue, GREEDY, type ActionMode } from './explore.js';
 export { runEpisode, type QPolicy, type EpisodeResult, type RunOptions } from './runner.js';
-export { makeSchedule, type Schedule } from './schedules.js';
+export { makeSchedule, makeExploration, type Schedule } from './schedules.js';
 export { RunningMeanStd } from './running-stats.js';
 export { agentParamSpecs, linearSpecs, type AgentNetShape, type ParamSpec, type WeightArrays } from './agent-arch.js';
 export { encodeFloat32, decodeFloat32, canonicalJson, hash53 } from './encoding.js';

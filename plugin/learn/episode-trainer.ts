@@ -11,7 +11,7 @@ import type { EpisodeRecord } from '../core/episode.js';
 import type { ActionMode } from '../core/explore.js';
 import { EpisodeBuffer } from '../core/replay.js';
 import { Rng } from '../core/rng.js';
-import { makeSchedule, type Schedule } from '../core/schedules.js';
+import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { TfjsActor } from './actor.js';
@@ -43,7 +43,7 @@ export class EpisodeTrainer implements SquadTrainer {
   protected actor: TfjsActor;
   protected readonly exploreRng: Rng;
   private readonly sampleRng: Rng;
-  private readonly schedule: Schedule;
+  private readonly exploration: { at(envSteps: number): ActionMode };
   private readonly listeners = new Set<(info: TrainerUpdateInfo) => void>();
   protected envStepCount = 0;
   protected episodeCount = 0;
@@ -55,10 +55,7 @@ export class EpisodeTrainer implements SquadTrainer {
     this.actor = new TfjsActor(this.learner);
     this.exploreRng = new Rng(c.seed, 'explore');
     this.sampleRng = new Rng(c.seed, 'sample');
-    this.schedule =
-      c.exploration === 'boltzmann'
-        ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
-        : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
+    this.exploration = makeExploration(c);
   }
 
   /** The learner (replaced only by {@link EpisodeTrainer.moveLearner}). */
@@ -83,8 +80,7 @@ export class EpisodeTrainer implements SquadTrainer {
 
   /** The exploration mode at the current env step. */
   explorationMode(): ActionMode {
-    const v = this.schedule.at(this.envStepCount);
-    return this.learner.config.exploration === 'boltzmann' ? { kind: 'boltzmann', temperature: v } : { kind: 'epsilon-greedy', epsilon: v };
+    return this.exploration.at(this.envStepCount);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { EpisodeBuilder } from '../core/episode.js';
 import { checkObservation, checkStep, type EnvObservation, type MultiAgentEnv } from '../core/env.js';
-import { selectActions } from '../core/explore.js';
+import { explorationValue, selectActions } from '../core/explore.js';
 import { BatchActor } from './actor.js';
 import type { Trainer, TrainEpisodeResult } from './trainer.js';
 
@@ -52,7 +52,7 @@ export class LockstepCollector {
     this.envs.forEach((_, k) => this.actor.setInputs(k, this.current[k].obs, this.last[k]));
     this.actor.forward(this.q);
     const mode = this.trainer.explorationMode();
-    const exploration = mode.kind === 'boltzmann' ? mode.temperature : mode.kind === 'epsilon-greedy' ? mode.epsilon : 0;
+    const exploration = explorationValue(mode);
     const done: TrainEpisodeResult[] = [];
     for (let k = 0; k < this.envs.length; k++) {
       selectActions(this.q.subarray(k * n * A, (k + 1) * n * A), this.current[k].avail, n, A, mode, this.trainer.explorationRng, this.actions);

@@ -5,6 +5,7 @@
 import type { PackedCheckpoint } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { MultiAgentEnv } from '../core/env.js';
+import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { makeEnv } from '../envs/registry.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
@@ -108,7 +109,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       testReturnMean: test.mean,
       ...(test.winRate !== undefined ? { testWinRate: test.winRate } : {}),
       loss: window.loss,
-      epsilon: mode.kind === 'epsilon-greedy' ? mode.epsilon : mode.kind === 'boltzmann' ? mode.temperature : 0,
+      epsilon: explorationValue(mode),
       updatesPerSec: (trainer.learner.updates - window.updates) / secs,
       envStepsPerSec: (trainer.envSteps - window.steps) / secs,
       elapsedMs: now - started,

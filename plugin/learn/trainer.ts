@@ -6,7 +6,7 @@
 import type { QmixConfig } from '../core/config.js';
 import { EpisodeBuilder } from '../core/episode.js';
 import type { MultiAgentEnv } from '../core/env.js';
-import { GREEDY, type ActionMode } from '../core/explore.js';
+import { explorationValue, GREEDY, type ActionMode } from '../core/explore.js';
 import { Rng } from '../core/rng.js';
 import { runEpisode, type EpisodeResult } from '../core/runner.js';
 import { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
@@ -64,7 +64,7 @@ export class Trainer extends EpisodeTrainer {
     const mode = this.explorationMode();
     const result = this.play(mode, this.exploreRng);
     const update = this.submitEpisode(result.record);
-    const exploration = mode.kind === 'boltzmann' ? mode.temperature : mode.kind === 'epsilon-greedy' ? mode.epsilon : 0;
+    const exploration = explorationValue(mode);
     return { episodeReturn: result.episodeReturn, steps: result.steps, exploration, ...(update ? { update } : {}) };
   }
 

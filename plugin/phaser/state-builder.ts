@@ -133,13 +133,16 @@ export class StateBuilder {
   private writeEntries(w: ObservationWriter): void {
     const b = this.resolveBounds(typeof this.options.bounds === 'object' ? 'world' : (this.options.bounds ?? 'world'));
     const bounds = typeof this.options.bounds === 'object' ? this.options.bounds : b;
-    for (const list of [this.agentEntries, this.objectEntries]) {
-      for (const e of list) {
-        const o = e.object();
-        const alive = o !== null && o.active;
-        for (const f of e.features) w.add(alive ? read(o!, f, bounds) : 0);
-      }
-    }
+    writeList(this.agentEntries, w, bounds);
+    writeList(this.objectEntries, w, bounds);
+  }
+}
+
+function writeList(list: readonly Entry[], w: ObservationWriter, bounds: Bounds): void {
+  for (const e of list) {
+    const o = e.object();
+    const alive = o !== null && o.active;
+    for (const f of e.features) w.add(alive ? read(o!, f, bounds) : 0);
   }
 }
 

@@ -12,7 +12,7 @@ import { validateSpec, type EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { ActionMode } from '../core/explore.js';
 import type { QPolicy } from '../core/runner.js';
-import { makeSchedule, type Schedule } from '../core/schedules.js';
+import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
 import { parsePolicyArrays } from '../runtime/policy-file.js';
@@ -117,7 +117,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths'>> & { wasmPaths?: string };
   private worker: WorkerLike | null = null;
   private current: QPolicy = new ZeroPolicy();
-  private readonly schedule: Schedule;
+  private readonly exploration: { at(envSteps: number): ActionMode };
   private readonly updateListeners = new Set<(info: TrainerUpdateInfo) => void>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
@@ -145,11 +145,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     if (this.options.heartbeatMs < 2 * this.options.metricsEveryMs) {
       throw new Error(`heartbeatMs (${this.options.heartbeatMs}) must be at least twice metricsEveryMs (${this.options.metricsEveryMs})`);
     }
-    const c = this.config;
-    this.schedule =
-      c.exploration === 'boltzmann'
-        ? makeSchedule(c.epsilonSchedule, c.temperatureStart, c.temperatureFinish, c.epsilonAnnealTime)
-        : makeSchedule(c.epsilonSchedule, c.epsilonStart, c.epsilonFinish, c.epsilonAnnealTime);
+    this.exploration = makeExploration(this.config);
     this.start(this.options.resume);
     if (this.options.adaptiveLoad) this.watchFrames();
   }
@@ -185,8 +181,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   }
 
   explorationMode(): ActionMode {
-    const v = this.schedule.at(this.envStepCount);
-    return this.config.exploration === 'boltzmann' ? { kind: 'boltzmann', temperature: v } : { kind: 'epsilon-greedy', epsilon: v };
+    return this.exploration.at(this.envStepCount);
   }
 
   /** Posts the episode; its arrays are transferred (unusable here afterwards). Never waits. */

@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
+import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { collateEpisodes } from '../core/replay.js';
 import { syntheticEpisodes } from '../core/synthetic.js';
@@ -241,7 +242,7 @@ export class TrainerHost {
       bufferCapacity: t.buffer.capacity,
       loss: this.lastStats?.loss ?? Number.NaN,
       qTotMean: this.lastStats?.qTotMean ?? Number.NaN,
-      epsilon: mode.kind === 'epsilon-greedy' ? mode.epsilon : mode.kind === 'boltzmann' ? mode.temperature : 0,
+      epsilon: explorationValue(mode),
       updatesPerSec: elapsed > 0 ? (this.metricsUpdates * 1000) / elapsed : 0,
       envStepsPerSec: elapsed > 0 ? (this.metricsSteps * 1000) / elapsed : 0,
       pendingUpdates: Math.max(0, Math.floor(this.debt)),
