@@ -14,10 +14,11 @@
  *   total food level spawned), so collecting everything sums to 1.
  * - The episode ends when all food is gone (terminal) or after 50 steps
  *   (truncated). The team reward is the sum of the players' rewards.
- * - Spawning: players on random empty cells with levels 1..3; then food away
- *   from the border, with no other food in the 3x3 around it or within 2
- *   cells in its row or column, levels 1..(sum of the three lowest player
- *   levels - 1), or exactly that sum in `-coop` mode (all players needed).
+ * - Spawning (v3): players on random empty cells with levels 1..2
+ *   (`maxPlayerLevel`); then food away from the border, with no other food in
+ *   the 3x3 around it or within 2 cells in its row or column, levels 1..(sum
+ *   of the three lowest player levels), or exactly that sum in `-coop` mode
+ *   (so every player is needed when there are at most three).
  * - Observation per player: (row, col, level) of each visible food (-1, -1, 0
  *   when unseen), then of itself, then of the other visible players;
  *   coordinates relative to the top-left of its sight window (absolute with
@@ -25,7 +26,12 @@
  *   EPyMARL's wrapper does).
  *
  * Departures: our own seeded RNG (the same seed does not give the Python
- * layout), and the adjacent-food search uses row > 0 / col > 0 where the
+ * layout); loading players are taken in index order (the original pops them
+ * from a Python set, in hash order, which matters only for a player beside
+ * two foods); the step limit is reported as truncated, not terminated (so it
+ * is bootstrapped, as pymarl does for `episode_limit`); player spawning
+ * ignores where players stood in the previous episode (the original's
+ * emptiness check still sees them); and the adjacent-food search uses row > 0 / col > 0 where the
  * original has row > 1 / col > 1; the two agree whenever food is off the
  * border, which random spawning guarantees (explicit layouts may not).
  */
@@ -83,7 +89,7 @@ export class LevelBasedForaging implements MultiAgentEnv {
   private t = 0;
 
   constructor(o: LbfOptions) {
-    this.options = { coop: false, sight: o.size, maxPlayerLevel: 3, episodeLimit: 50, penalty: 0, ...o };
+    this.options = { coop: false, sight: o.size, maxPlayerLevel: 2, episodeLimit: 50, penalty: 0, ...o };
     const { size, players: n, foods } = this.options;
     if (!(Number.isInteger(size) && size >= 3)) throw new RangeError(`lbf size ${size} must be an integer >= 3`);
     if (!(Number.isInteger(n) && n >= 1) || !(Number.isInteger(foods) && foods >= 1)) throw new RangeError('lbf needs at least one player and one food');
@@ -230,8 +236,8 @@ export class LevelBasedForaging implements MultiAgentEnv {
       const r = 1 + this.rng.int(size - 2);
       const c = 1 + this.rng.int(size - 2);
       if (this.foodNear(r, c) || !this.isEmpty(r, c, this.spec.nAgents)) continue;
-      // numpy integers(min, max) excludes max: levels 1..max-1 unless coop.
-      this.field[r * size + c] = minLevel === maxLevel ? minLevel : minLevel + this.rng.int(Math.max(1, maxLevel - minLevel));
+      // v3 draws integers(min, max + 1): levels min..max inclusive (v2 left max out).
+      this.field[r * size + c] = minLevel + this.rng.int(maxLevel - minLevel + 1);
       count++;
     }
   }

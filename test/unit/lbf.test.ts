@@ -71,6 +71,20 @@ describe('Level-Based Foraging', () => {
     assert.deepEqual(Array.from(n.obs.subarray(0, 9)), [0, 1, 1, 1, 1, 1, -1, -1, 0]);
   });
 
+  test('random non-coop layouts: food levels 1..sum of player levels, the sum itself included (v3)', () => {
+    const env = makeEnv('lbf:8x8-2p-2f') as LevelBasedForaging;
+    let reachedSum = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const o = env.reset(seed);
+      const need = o.obs[8] + o.obs[11];
+      for (const level of [o.obs[2], o.obs[5]]) {
+        assert.ok(level >= 1 && level <= need, `food level ${level} outside 1..${need}`);
+        if (level === need) reachedSum++;
+      }
+    }
+    assert.ok(reachedSum > 20, `food at the level sum ${reachedSum} times in 400; v2's exclusive bound would give 0`);
+  });
+
   test('random coop layouts: food off the border, spaced out, each needing every player', () => {
     const env = makeEnv('lbf:8x8-2p-2f-coop') as LevelBasedForaging;
     for (let seed = 0; seed < 50; seed++) {
@@ -85,7 +99,7 @@ describe('Level-Based Foraging', () => {
       }
       const [a, b] = foods;
       assert.ok(Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])) > 1 && !((a[0] === b[0] && Math.abs(a[1] - b[1]) <= 2) || (a[1] === b[1] && Math.abs(a[0] - b[0]) <= 2)));
-      assert.ok(self0[2] >= 1 && self0[2] <= 3);
+      assert.ok(self0[2] >= 1 && self0[2] <= 2, `player level ${self0[2]} outside v3's 1..2`);
     }
     assert.equal(env.spec.episodeLimit, 50);
     assert.throws(() => makeEnv('lbf:8x6-2p-2f'), /must look like 8x8-2p-2f/);

@@ -1,0 +1,81 @@
+/**
+ * `npm start`: bundles the demo game with esbuild and serves it (and the
+ * assets) on a local URL. Bundling happens once at start-up, in memory; the
+ * game bundle is checked to hold no tfjs, since greedy play must not need it.
+ *
+ *   npm start                 -> http://localhost:8080/
+ *   PORT=9000 npm start       -> another port
+ */
+import { createServer } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+/** Bundles the game's entry; returns the JS text. */
+export async function bundleGame(): Promise<string> {
+  const out = await build({
+    entryPoints: [join(ROOT, 'demo-game/main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const js = out.outputFiles[0].text;
+  if (js.includes('@tensorflow') || js.includes('tfjs-core')) throw new Error('the game bundle pulled in tfjs: greedy play must not need it');
+  return js;
+}
+
+/** Starts the server; resolves with its URL. */
+export async function serveDemo(port: number, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
+  const game = await bundleGame();
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (path === '/' || path === '/index.html') return void send(res, 200, TYPES['.html'], readFileSync(join(ROOT, 'demo-game/index.html')));
+    if (path === '/game.js') return void send(res, 200, TYPES['.js'], game);
+    if (path.startsWith('/assets/')) {
+      const file = normalize(join(ROOT, path));
+      // Only files inside assets/: no way out with '..'.
+      if (file.startsWith(join(ROOT, 'assets')) && existsSync(file) && statSync(file).isFile()) {
+        return void send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+      }
+    }
+    send(res, 404, 'text/plain', 'not found');
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ok);
+  });
+  const address = server.address();
+  const actual = typeof address === 'object' && address ? address.port : port;
+  return { url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${actual}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT ?? 8080);
+  serveDemo(port).then(
+    ({ url }) => console.log(`Carrot Heist is running at ${url}  (Ctrl-C to stop)`),
+    (e: Error & { code?: string }) => {
+      console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try PORT=8081 npm start` : `could not start the demo: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

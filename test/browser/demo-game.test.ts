@@ -1,0 +1,74 @@
+// The demo game in a real browser, served exactly as `npm start` serves it:
+// it loads without console errors, a scripted player plays 30 seconds with
+// the keyboard, the gardeners move and decide, and a screenshot is saved.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { launchBrowser } from '../support/browser.js';
+import { serveDemo } from '../../demo-game/server.js';
+import { Rng } from '../../plugin/core/rng.js';
+
+interface Stats {
+  ticks: number;
+  decisions: number;
+  rounds: number;
+  caught: number;
+  escaped: number;
+  carrots: number;
+  mode: string;
+  gardenerSteps: number;
+}
+
+test('demo game: loads clean, 30 s of keyboard play against the shipped squad, NPCs move and decide', async () => {
+  const server = await serveDemo(0);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 960, height: 800 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(server.url);
+    // The title screen waits for SPACE.
+    await page.waitForFunction(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title') === true, undefined, { timeout: 30_000 });
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => (globalThis as { carrotHeist?: Stats }).carrotHeist !== undefined, undefined, { timeout: 10_000 });
+
+    const rng = new Rng(7, 'player');
+    const keys = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'KeyW', 'KeyA', 'KeyS', 'KeyD'];
+    const start = Date.now();
+    let screenshotTaken = false;
+    mkdirSync('test-results', { recursive: true });
+    while (Date.now() - start < 30_000) {
+      await page.keyboard.press(keys[rng.int(keys.length)]);
+      await page.waitForTimeout(250 + rng.int(400));
+      // A round ended: the result screen waits for SPACE to play again.
+      if (await page.evaluate(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('overlay') === true)) {
+        await page.keyboard.press('Space');
+      }
+      if (!screenshotTaken && Date.now() - start > 6_000) {
+        await page.screenshot({ path: 'test-results/demo-game.png' });
+        screenshotTaken = true;
+      }
+    }
+    const stats = await page.evaluate(() => ({ ...(globalThis as unknown as { carrotHeist: Stats }).carrotHeist }));
+    await page.screenshot({ path: 'test-results/demo-game-end.png' });
+
+    assert.deepEqual(problems, [], 'no console errors or warnings');
+    assert.equal(stats.mode, 'greedy', 'the shipped policy drives the gardeners');
+    // 30 s at 6 ticks/s is about 180 ticks; result screens and a slow software renderer take some.
+    assert.ok(stats.ticks >= 40, `ticks played: ${stats.ticks}`);
+    assert.ok(stats.decisions >= stats.ticks, `decisions ${stats.decisions} for ${stats.ticks} ticks`);
+    assert.ok(stats.gardenerSteps >= stats.ticks, `the gardeners walked ${stats.gardenerSteps} steps in ${stats.ticks} ticks`);
+    // Greedy play loads no learning code: no tfjs, no wasm.
+    const learning = requests.filter((u) => /tfjs|tensorflow|\.wasm|worker/i.test(u));
+    assert.deepEqual(learning, [], 'no learning code fetched');
+    console.log(`demo game: ${JSON.stringify(stats)}; screenshots in test-results/`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
