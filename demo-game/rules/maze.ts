@@ -24,10 +24,9 @@ export const UNREACHABLE = 255;
 
 /**
  * The default garden: `#` hedge, `.` path, `S` the gardeners' shed (a path
- * cell where gardeners start), `c` a path cell with a carrot. Every path cell
- * lies on a loop, so one gardener chasing alone can be led around it forever;
- * only the two short blind alleys at the top let a lone chaser corner the
- * rabbit.
+ * cell where gardeners start), `c` a path cell with a carrot. Nearly every
+ * path cell lies on a loop, so one gardener chasing alone can be led around
+ * it; only three short blind alleys let a lone chaser corner the rabbit.
  */
 export const GARDEN = [
   '###############',

@@ -8,8 +8,11 @@
  * What a gardener observes is local: its own cell and the hedges beside it,
  * the rabbit and the other gardeners only within its sight (a square of
  * `sight` cells each way; the hedges are low), and its own memory of where it
- * last saw the rabbit. The rabbit's cell is announced to everyone when an
- * episode starts (the alarm). Pure TypeScript: no Phaser, no tfjs.
+ * last saw the rabbit, with what its map knowledge makes of that (how each
+ * move changes its route to the rabbit and the rabbit's safe ground against
+ * the gardeners it sees). The rabbit's cell is announced to everyone when an
+ * episode starts (the alarm). The rabbit is a little quicker: it hops a
+ * second cell every third tick. Pure TypeScript: no Phaser, no tfjs.
  */
 import type { Maze } from './maze.js';
 
@@ -63,6 +66,7 @@ export function guardObsLayout(guards: number): { name: string; size: number }[]
     { name: 'rabbit.known', size: 1 },
     { name: 'rabbit.age', size: 1 },
     { name: 'rabbit.route', size: 5 },
+    { name: 'rabbit.cutoff', size: 5 },
     { name: 'mates', size: 4 * (guards - 1) },
     { name: 'time.left', size: 1 },
   ];
@@ -114,6 +118,7 @@ export class HeistWorld {
   readonly lastSeenAt: Int32Array;
   /** 1 where the carrot of `maze.carrots[k]` is still there. */
   readonly carrots: Uint8Array;
+  private readonly scratchGuards: Int32Array;
   rabbit = 0;
   previousRabbit = 0;
   /** Ticks played this episode. */
@@ -143,6 +148,7 @@ export class HeistWorld {
     this.lastSeen = new Int32Array(this.nGuards);
     this.lastSeenAt = new Int32Array(this.nGuards);
     this.carrots = new Uint8Array(maze.carrots.length);
+    this.scratchGuards = new Int32Array(this.nGuards);
   }
 
   /**
@@ -187,11 +193,14 @@ export class HeistWorld {
    * gardener ends on its cell or they pass through each other.
    *
    * The team reward is 1 for the catch plus a potential-based shaping term
-   * `shaping * (gamma * phi(after) - phi(before))`, where phi is minus the
-   * sum of the gardeners' path distances to the rabbit over the maze's
-   * diameter (0 once caught): a gardener's step closer is worth about 0.05. A catch is rare under random play, so without the shaping
-   * the squad hardly ever sees a reward; being potential-based, it does not
-   * change which policies are optimal (Ng et al. 1999).
+   * `shaping * (gamma * phi(after) - phi(before))` (phi is 0 once caught):
+   * phi is minus the sum of the gardeners' path distances to the rabbit over
+   * the maze's diameter, minus the rabbit's safe ground (the path cells it
+   * reaches before any gardener) in tens of cells. A catch is rare under
+   * random play, so without shaping the squad hardly ever sees a reward; the
+   * safe-ground part rewards cutting the rabbit off, which no gardener can do
+   * alone, rather than following it. Being potential-based, the shaping does
+   * not change which policies are optimal (Ng et al. 1999).
    * @throws RangeError for a blocked or unknown action (a mask was ignored).
    */
   tick(guardActions: ArrayLike<number>, rabbitAction: number, hop: () => number = () => rabbitAction): TickResult {
@@ -228,11 +237,14 @@ export class HeistWorld {
     return { caught: this.caught, timeUp: !this.caught && this.t >= this.episodeLimit, ate, reward };
   }
 
-  /** Minus the sum of the gardeners' path distances to the rabbit, over the maze's diameter. */
+  /**
+   * Minus the sum of the gardeners' path distances to the rabbit over the
+   * maze's diameter, minus the rabbit's safe ground in tens of cells.
+   */
   potential(): number {
     let sum = 0;
     for (let i = 0; i < this.nGuards; i++) sum += this.maze.distance(this.guards[i], this.rabbit);
-    return -sum / this.maze.diameter;
+    return -sum / this.maze.diameter - this.rabbitGround() / 10;
   }
 
   /** Whether the tick being played gives the rabbit a second cell (call after `t` advanced). */
@@ -289,6 +301,17 @@ export class HeistWorld {
       const next = u === 0 ? g : maze.move(g, u);
       out[k++] = next < 0 || target < 0 ? 1 : maze.distance(next, target) - here;
     }
+    // How each move shrinks the rabbit's safe ground (the path cells it
+    // reaches before any gardener this one can see), in tens of cells: the
+    // measure of cutting it off rather than following it.
+    const mates = this.scratchGuards;
+    let count = 0;
+    for (let j = 0; j < this.nGuards; j++) if (j !== i && this.sees(i, this.guards[j])) mates[count++] = this.guards[j];
+    const ground = target >= 0 ? this.safeCells(target, mates, count, g) : 0;
+    for (let u = 0; u < 5; u++) {
+      const next = u === 0 ? g : maze.move(g, u);
+      out[k++] = next < 0 || target < 0 ? 0 : (ground - this.safeCells(target, mates, count, next)) / 10;
+    }
     for (let j = 0; j < this.nGuards; j++) {
       if (j === i) continue;
       const m = this.guards[j];
@@ -318,6 +341,23 @@ export class HeistWorld {
     out[k++] = (maze.y(this.rabbit) + 0.5) / maze.height;
     out[k++] = 1;
     out[k++] = 1 - this.t / this.episodeLimit;
+  }
+
+  /** Path cells `rabbit` reaches strictly before the `count` gardeners in `guards` and one more at `extra`. */
+  private safeCells(rabbit: number, guards: Int32Array, count: number, extra: number): number {
+    const { maze } = this;
+    let safe = 0;
+    for (const c of maze.floor) {
+      let near = maze.distance(extra, c);
+      for (let j = 0; j < count; j++) near = Math.min(near, maze.distance(guards[j], c));
+      if (maze.distance(rabbit, c) < near) safe++;
+    }
+    return safe;
+  }
+
+  /** The rabbit's safe ground against every gardener (the shaping's measure). */
+  rabbitGround(): number {
+    return this.safeCells(this.rabbit, this.guards, this.nGuards - 1, this.guards[this.nGuards - 1]);
   }
 
   private captured(): boolean {

@@ -9,6 +9,7 @@ import type { QmixPlugin } from '../../plugin/phaser/index.js';
 import { cellCentre, GARDENER_TINTS, HUD, MAZE, MAZE_BOUNDS, TICK_FRAMES, TILE, WIDTH } from '../config.js';
 import { addGardenerSquad, type GardenerSquad } from '../squad.js';
 import { HeistWorld } from '../rules/world.js';
+import { RABBITS, type RabbitPolicy } from '../rules/opponents.js';
 import type { OverlayData } from './overlay.js';
 
 /** Counters the browser test (and the curious) can read at `window.carrotHeist`. */
@@ -22,6 +23,14 @@ export interface PlayStats {
   mode: string;
   /** Total path steps walked by the gardeners. */
   gardenerSteps: number;
+}
+
+/** How a round is played: who moves the rabbit, and what follows a round. */
+export interface PlayOptions {
+  /** `player` (keyboard, pointer) or a scripted rabbit by name (training, attract mode). Default `player`. */
+  readonly rabbit?: 'player' | keyof typeof RABBITS;
+  /** Start the next round at once instead of showing the result screen. Default: only for a scripted rabbit. */
+  readonly autoRestart?: boolean;
 }
 
 const FONT = 'Trebuchet MS, Verdana, sans-serif';
@@ -44,9 +53,28 @@ export class PlayScene extends Phaser.Scene {
   private tally = { rabbit: 0, gardeners: 0 };
   private readonly stats: PlayStats = { ticks: 0, decisions: 0, rounds: 0, caught: 0, escaped: 0, carrots: 0, mode: '', gardenerSteps: 0 };
   private hasPolicy = false;
+  private script: RabbitPolicy | null = null;
+  private autoRestart = false;
 
   constructor() {
     super('play');
+  }
+
+  init(data: PlayOptions = {}): void {
+    const rabbit = data.rabbit ?? 'player';
+    if (rabbit !== 'player' && !(rabbit in RABBITS)) throw new Error(`unknown rabbit ${JSON.stringify(rabbit)}: expected player or ${Object.keys(RABBITS).join(', ')}`);
+    this.script = rabbit === 'player' ? null : RABBITS[rabbit];
+    this.autoRestart = data.autoRestart ?? this.script !== null;
+  }
+
+  /** The gardener squad (for pages that train or inspect it). */
+  get squad(): GardenerSquad['squad'] {
+    return this.gardeners.squad;
+  }
+
+  /** The rules being played. */
+  get rules(): HeistWorld {
+    return this.world;
   }
 
   create(): void {
@@ -117,12 +145,13 @@ export class PlayScene extends Phaser.Scene {
     if (result.ate) this.stats.carrots++;
     const squad = this.gardeners.squad;
     squad.addGroupReward(result.reward);
-    if (result.caught) {
-      squad.endEpisode();
-      this.roundOver('caught');
-    } else if (result.timeUp) {
-      squad.interruptEpisode();
-      this.roundOver('escaped');
+    if (result.caught || result.timeUp) {
+      // Sprites onto their final cells first: the episode's last state is built from them.
+      this.slide.frame = TICK_FRAMES;
+      this.animate();
+      if (result.caught) squad.endEpisode();
+      else squad.interruptEpisode();
+      this.roundOver(result.caught ? 'caught' : 'escaped');
     }
     this.refreshHud();
   }
@@ -136,10 +165,8 @@ export class PlayScene extends Phaser.Scene {
       this.stats.escaped++;
       this.tally.rabbit++;
     }
-    // Show the final positions, then freeze the round under the result screen.
-    this.slide.frame = TICK_FRAMES;
-    this.animate();
-    this.showOverlay(kind);
+    if (this.autoRestart) this.newRound();
+    else this.showOverlay(kind);
   }
 
   private showOverlay(kind: OverlayData['kind']): void {
@@ -151,6 +178,7 @@ export class PlayScene extends Phaser.Scene {
   /** The player's move: the asked-for turn when open, else keep running, else stand. */
   private rabbitMove(): number {
     const world = this.world;
+    if (this.script) return this.script(world, Math.random);
     if (this.wanted !== 0 && world.canMove(world.rabbit, this.wanted)) this.heading = this.wanted;
     if (this.heading !== 0 && !world.canMove(world.rabbit, this.heading)) this.heading = 0;
     return this.heading;

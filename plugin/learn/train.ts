@@ -37,6 +37,14 @@ export interface TrainOptions {
   readonly resume?: PackedCheckpoint;
   /** Env copies stepped together (all their agents in one batched forward). Default 1. Needs a registered env name when above 1. */
   readonly envs?: number;
+  /**
+   * Return the policy of the best progress report (highest test win rate
+   * when the env defines wins, else highest test return; later reports win
+   * ties) instead of the final one. Q-learning's greedy policy can swing
+   * between reports; the test episodes use their own seeds, so measure the
+   * chosen policy on others. Default false.
+   */
+  readonly keepBest?: boolean;
 }
 
 /** One progress report (also one line of the CLI's metrics.jsonl). */
@@ -60,7 +68,12 @@ export interface TrainProgress {
 /** What {@link train} resolves with. */
 export interface TrainResult {
   readonly metrics: TrainProgress;
+  /** The final policy, or with `keepBest` the best report's. */
   readonly policy: PolicyFile;
+  /** With `keepBest`: the report whose policy was kept. */
+  readonly best?: TrainProgress;
+  /** The policy at the end of training (the same as `policy` without `keepBest`). */
+  readonly finalPolicy: PolicyFile;
   /** Makes a checkpoint of the final state (optionally with the replay buffer). */
   checkpoint(opts?: { includeBuffer?: boolean }): PackedCheckpoint;
   readonly aborted: boolean;
@@ -96,6 +109,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };
   let nextLog = trainer.envSteps + logEvery;
   let last: TrainProgress | null = null;
+  let best: { progress: TrainProgress; policy: PolicyFile } | null = null;
+  const score = (p: TrainProgress): number => p.testWinRate ?? p.testReturnMean;
   const report = (): TrainProgress => {
     const now = performance.now();
     const secs = Math.max(1e-3, (now - window.at) / 1000);
@@ -115,6 +130,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       elapsedMs: now - started,
     };
     window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };
+    if (o.keepBest && (best === null || score(p) >= score(best.progress))) best = { progress: p, policy: trainer.exportPolicy() };
     o.onProgress?.(p);
     return p;
   };
@@ -145,9 +161,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     lockstep?.dispose();
   }
   if (!last || last.envSteps !== trainer.envSteps) last = report();
+  const finalPolicy = trainer.exportPolicy();
+  const kept = best as { progress: TrainProgress; policy: PolicyFile } | null;
   return {
     metrics: last,
-    policy: trainer.exportPolicy(),
+    policy: kept ? kept.policy : finalPolicy,
+    ...(kept ? { best: kept.progress } : {}),
+    finalPolicy,
     checkpoint: (opts) => trainer.checkpoint(opts),
     aborted: o.signal?.aborted === true,
     trainer,

@@ -7,8 +7,14 @@
  *   phaser-qmix eval  --env NAME --policy FILE [--episodes N] [--seed S] [--json]
  *   phaser-qmix bench [--json] [--quick]
  *   phaser-qmix envs
+ *
+ * Envs of your own: list the modules that register them (`registerEnv`) in
+ * your package.json, `"phaser-qmix": { "envModules": ["game/rules/env.ts"] }`,
+ * or pass `--env-module FILE`; they are imported before the command runs.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
 import { GREEDY, runEpisode, type QmixConfig } from '../core/index.js';
@@ -26,15 +32,15 @@ type Flags = Record<string, string | true>;
 
 const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'>; readonly usage: string }> = {
   train: {
-    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value' },
-    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR]',
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'env-module': 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--env-module FILE]',
   },
   eval: {
-    flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool' },
-    usage: 'phaser-qmix eval --env NAME --policy FILE [--episodes N] [--seed S] [--json]',
+    flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool', 'env-module': 'value' },
+    usage: 'phaser-qmix eval --env NAME --policy FILE [--episodes N] [--seed S] [--json] [--env-module FILE]',
   },
   bench: { flags: { json: 'bool', quick: 'bool' }, usage: 'phaser-qmix bench [--json] [--quick]' },
-  envs: { flags: {}, usage: 'phaser-qmix envs' },
+  envs: { flags: { 'env-module': 'value' }, usage: 'phaser-qmix envs [--env-module FILE]' },
 };
 
 /** Splits `--name value` / `--flag` arguments, refusing anything the command does not know. */
@@ -86,6 +92,40 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+/**
+ * Imports the modules that register a project's own envs: those listed in
+ * `cwd`/package.json under `"phaser-qmix": { "envModules": [...] }`, then
+ * `extra` (the --env-module flag). Returns the files imported.
+ * @example
+ * ```ts
+ * await loadEnvModules('game/rules/env.ts'); // now makeEnv('my-game') works
+ * ```
+ */
+export async function loadEnvModules(extra?: string, cwd = process.cwd()): Promise<string[]> {
+  const listed: string[] = [];
+  const pkgPath = join(cwd, 'package.json');
+  if (existsSync(pkgPath)) {
+    let pkg: { 'phaser-qmix'?: { envModules?: unknown } };
+    try {
+      pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read ${pkgPath}: ${(e as Error).message}`);
+    }
+    const list = pkg['phaser-qmix']?.envModules;
+    if (list !== undefined) {
+      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw new UsageError(`${pkgPath}: "phaser-qmix".envModules must be a list of file paths`);
+      listed.push(...(list as string[]));
+    }
+  }
+  if (extra !== undefined) listed.push(extra);
+  const files = listed.map((p) => resolve(cwd, p));
+  for (const file of files) {
+    if (!existsSync(file)) throw new UsageError(`env module ${file} not found`);
+    await import(pathToFileURL(file).href);
+  }
+  return files;
+}
+
 function envOrUsage(name: string): ReturnType<typeof makeEnv> {
   try {
     return makeEnv(name);
@@ -129,6 +169,8 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       logEvery: flags['log-every'] ? intFlag(flags, 'log-every', 1, 1) : undefined,
       resume: resumeFrom,
       envs: k,
+      keepBest: flags['keep-best'] === true,
+      ...(flags['test-episodes'] ? { testEpisodes: intFlag(flags, 'test-episodes', 10, 1) } : {}),
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
         void appendFile(metricsPath, `${JSON.stringify(p)}\n`);
@@ -137,6 +179,10 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
     });
     if (tty) out.write('\n');
     await writeFile(join(dir, 'policy.json'), JSON.stringify(result.policy));
+    if (result.best) {
+      await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
+      out.write(`kept the policy of the report at ${result.best.envSteps} env steps (test win rate ${result.best.testWinRate ?? '-'}, return ${result.best.testReturnMean.toFixed(3)}); the final one is policy-final.json\n`);
+    }
     await saveCheckpointDir(join(dir, 'checkpoint'), result.checkpoint({ includeBuffer: true }));
     result.trainer.dispose();
     out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);
@@ -150,11 +196,11 @@ function progressBar(p: TrainProgress, total: number): string {
   const width = 24;
   const done = Math.min(1, p.envSteps / total);
   const eta = p.envStepsPerSec > 0 ? (total - p.envSteps) / p.envStepsPerSec : Number.NaN;
-  return `[${'#'.repeat(Math.round(done * width)).padEnd(width, '.')}] ${p.envSteps}/${total} steps, ${p.envStepsPerSec.toFixed(0)} steps/s, ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}, return ${p.trainReturnMean.toFixed(2)} (test ${p.testReturnMean.toFixed(2)})   `;
+  return `[${'#'.repeat(Math.round(done * width)).padEnd(width, '.')}] ${p.envSteps}/${total} steps, ${p.envStepsPerSec.toFixed(0)} steps/s, ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}, return ${p.trainReturnMean.toFixed(2)} (test ${p.testReturnMean.toFixed(2)}${p.testWinRate !== undefined ? `, win ${p.testWinRate.toFixed(2)}` : ''})   `;
 }
 
 function logLine(p: TrainProgress, total: number): string {
-  return `steps ${p.envSteps}/${total} episodes ${p.episodes} updates ${p.updates} return ${p.trainReturnMean.toFixed(3)} test ${p.testReturnMean.toFixed(3)} loss ${p.loss.toFixed(4)} epsilon ${p.epsilon.toFixed(3)} steps/s ${p.envStepsPerSec.toFixed(0)}`;
+  return `steps ${p.envSteps}/${total} episodes ${p.episodes} updates ${p.updates} return ${p.trainReturnMean.toFixed(3)} test ${p.testReturnMean.toFixed(3)}${p.testWinRate !== undefined ? ` win ${p.testWinRate.toFixed(2)}` : ''} loss ${p.loss.toFixed(4)} epsilon ${p.epsilon.toFixed(3)} steps/s ${p.envStepsPerSec.toFixed(0)}`;
 }
 
 /** `eval`: greedy decentralised episodes with the tfjs-free runtime. */
@@ -196,6 +242,7 @@ export async function main(argv: readonly string[], out: NodeJS.WriteStream = pr
   }
   try {
     const flags = parseFlags(command, rest);
+    if (command !== 'bench') await loadEnvModules(flags['env-module'] as string | undefined);
     switch (command) {
       case 'train':
         return await trainCommand(flags, out);

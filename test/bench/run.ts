@@ -1,11 +1,14 @@
-// `npm run bench`: the Node benchmark (plugin/node/bench.ts) plus the browser
-// frame-time benchmark, as one JSON document on stdout.
+// `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
+// win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
+// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser.
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
+import { heistBench } from './heist.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu'), returns: !args.has('--no-returns') });
+if (!args.has('--no-heist')) output.carrotHeist = heistBench(quick ? 100 : 500);
 if (!args.has('--no-browser')) {
   try {
     output.browser = await browserBench(quick ? 4 : 10);

@@ -103,14 +103,14 @@ describe('ticks', () => {
     assert.throws(() => w.tick([STAY, STAY, STAY], STAY), /episode is over/);
   });
 
-  test('reward: 1 for the catch plus the potential-based closing-in term', () => {
+  test('reward: 1 for the catch plus the potential-based term (distances and the safe ground)', () => {
     const w = world([3, 5], [9, 5]);
-    const phi = (): number => -[0, 1, 2].reduce((s, i) => s + maze.distance(w.guards[i], w.rabbit), 0) / maze.diameter;
+    const phi = (): number => -[0, 1, 2].reduce((s, i) => s + maze.distance(w.guards[i], w.rabbit), 0) / maze.diameter - w.rabbitGround() / 10;
     const before = phi();
     const r = w.tick([RIGHT, STAY, STAY], RIGHT); // gap unchanged for gardener 0, the others lose one step each
     assert.ok(Math.abs(r.reward - (0.99 * phi() - before)) < 1e-12);
     const c = world([3, 5], [4, 5]);
-    const catchPhi = -[0, 1, 2].reduce((sum, i) => sum + maze.distance(c.guards[i], c.rabbit), 0) / maze.diameter;
+    const catchPhi = -[0, 1, 2].reduce((sum, i) => sum + maze.distance(c.guards[i], c.rabbit), 0) / maze.diameter - c.rabbitGround() / 10;
     assert.ok(Math.abs(c.tick([RIGHT, STAY, STAY], LEFT).reward - (1 - catchPhi)) < 1e-12); // phi after a catch is 0
   });
 });
@@ -126,12 +126,25 @@ describe('observation and state', () => {
       1, 2 / 3, 0, // rabbit seen, 2 cells right
       1, 0, // known (the alarm), seen this tick
       0, 1, 1, 1, -1, // stay 0, up +1, down blocked, left +1, right -1
+      NaN, NaN, NaN, NaN, NaN, // cutoff: worked in the corridor test below
       1, 1, 1, 4 / 20, // mate 1 at (6, 8): seen, (+3, +3), 4 steps from the rabbit
       0, 0, 0, 1, // mate 2 at (8, 8): out of sight
       1, // time left
     ];
     assert.equal(o.length, expected.length);
-    expected.forEach((v, i) => assert.ok(Math.abs(o[i] - v) < 1e-6, `obs[${i}] = ${o[i]}, expected ${v}`));
+    expected.forEach((v, i) => assert.ok(Number.isNaN(v) || Math.abs(o[i] - v) < 1e-6, `obs[${i}] = ${o[i]}, expected ${v}`));
+  });
+
+  test("cutoff: how much each move shrinks the rabbit's safe ground, worked in a corridor", () => {
+    const corridor = new Maze(['#########', '#S......#', '#########']);
+    const w = new HeistWorld(corridor, { guards: 1, hopEvery: 0 });
+    w.reset(never, { guards: [corridor.cell(2, 1)], rabbit: corridor.cell(5, 1) });
+    const o = new Float32Array(guardObsSize(1));
+    w.writeGuardObs(0, o);
+    // Rabbit at x=5 against a gardener at x=2 holds x=4..7 (4 cells); from x=3 it
+    // would hold 5..7 (3 cells): stepping right cuts off one cell, left or staying none.
+    assert.deepEqual(Array.from(o.subarray(16, 21)), [0, 0, 0, 0, Math.fround(0.1)]);
+    assert.equal(w.rabbitGround(), 4);
   });
 
   test('out of sight the gardener remembers where it last saw the rabbit, and the memory ages', () => {

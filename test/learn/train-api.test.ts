@@ -25,3 +25,19 @@ test('train() stops early on an abort signal and says so', async () => {
   await assert.rejects(train({ env: 'two-step', steps: 0 }), /steps must be a positive integer/);
   await assert.rejects(train({ env: 'two-step', steps: 10, algo: 'coma' as 'qmix' }), /unknown algo "coma"/);
 });
+
+test('train({ keepBest }) returns the policy of the best report (latest among ties) and keeps the final one apart', async () => {
+  const seen: TrainProgress[] = [];
+  const r = await train({ env: 'meeting-gridworld', algo: 'qmix', steps: 3000, seed: 3, logEvery: 500, testEpisodes: 10, keepBest: true, onProgress: (p) => seen.push(p) });
+  const top = Math.max(...seen.map((p) => p.testWinRate!));
+  const expected = seen.filter((p) => p.testWinRate === top).at(-1)!;
+  assert.equal(r.best?.envSteps, expected.envSteps);
+  assert.equal(r.policy.training.envSteps, expected.envSteps); // the snapshot, not the end
+  assert.equal(r.finalPolicy.training.envSteps, r.metrics.envSteps);
+  if (expected.envSteps !== r.metrics.envSteps) assert.notDeepEqual(r.policy.weights, r.finalPolicy.weights);
+  r.trainer.dispose();
+  const plain = await train({ env: 'two-step', steps: 200, logEvery: 100, testEpisodes: 1 });
+  assert.equal(plain.best, undefined);
+  assert.equal(plain.policy, plain.finalPolicy);
+  plain.trainer.dispose();
+});

@@ -70,6 +70,7 @@ describe('phaser-qmix CLI', () => {
       [['train', '--env', 'two-step', '--config', '/nonexistent.json'], /cannot read config file \/nonexistent\.json: ENOENT/, 2],
       [['eval', '--env', 'two-step'], /--policy is required/, 2],
       [['fly'], /unknown command "fly"/, 2],
+      [['envs', '--env-module', 'no/such/env.ts'], /env module .*no\/such\/env\.ts not found/, 2],
     ];
     for (const [args, message, status] of cases) {
       const r = cli(...args);
@@ -82,5 +83,20 @@ describe('phaser-qmix CLI', () => {
     const r = cli('eval', '--env', 'meeting-gridworld', '--policy', join(dir, 'policy.json'));
     assert.equal(r.status, 1);
     assert.match(r.stderr, /policy was trained for obs size 3, but it is being loaded for obs size 4/);
+  });
+
+  test("a project's own envs: modules listed in package.json (the demo game) or passed with --env-module", async () => {
+    const listed = cli('envs');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^carrot-heist\t/m); // from "phaser-qmix".envModules in this repo's package.json
+    const dir = await mkdtemp(join(tmpdir(), 'pq-envmod-'));
+    const module = join(dir, 'tiny-env.mts'); // .mts: an ES module wherever it lies
+    const registry = join(process.cwd(), 'plugin/envs/registry.ts');
+    const matrix = join(process.cwd(), 'plugin/envs/matrix-game.ts');
+    await writeFile(module, `import { registerEnv } from ${JSON.stringify(registry)};\nimport { MatrixGameEnv } from ${JSON.stringify(matrix)};\nregisterEnv('tiny-matrix', () => new MatrixGameEnv([[1, 0], [0, 1]]), 'a 2x2 coordination game');\n`);
+    const trained = cli('train', '--env', 'tiny-matrix', '--env-module', module, '--steps', '60', '--out', join(dir, 'run'), '--keep-best', '--log-every', '20', '--test-episodes', '2');
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.match(trained.stdout, /kept the policy of the report at \d+ env steps/);
+    assert.ok(existsSync(join(dir, 'run', 'policy-final.json')));
   });
 });
