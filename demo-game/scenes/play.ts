@@ -236,6 +236,8 @@ export class PlayScene extends Phaser.Scene {
     this.add.rectangle(WIDTH - 108, 34, 100, 8, 0x000000, 0.4).setOrigin(0, 0.5);
     const time = this.add.rectangle(WIDTH - 108, 34, 100, 8, 0xffb347).setOrigin(0, 0.5);
     this.hud = { carrots, tally, status, squad, time };
+    // Above the sight squares, which may reach under the bar.
+    for (const o of this.children.list.slice(-8)) (o as unknown as Phaser.GameObjects.Components.Depth).setDepth(10);
   }
 
   private refreshHud(): void {

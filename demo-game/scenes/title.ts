@@ -14,7 +14,7 @@ export class TitleScene extends Phaser.Scene {
     const lines = [
       'You are the rabbit. Eat carrots, and keep away',
       'from the gardeners until the time runs out.',
-      'Alone, a gardener can never catch you:',
+      'A gardener alone can hardly catch you:',
       'they learned to work together to corner you.',
       '',
       'Arrows / WASD or tap: move    P: pause',

@@ -29,6 +29,8 @@ export interface EpisodeEndEvent {
   readonly mode: SquadMode;
   /** Whether the episode was handed to the trainer. */
   readonly recorded: boolean;
+  /** A test episode (greedy on the trainer's policy, not recorded): see `Squad.testNextEpisode`. */
+  readonly test: boolean;
 }
 
 /** Payload of {@link SquadEvents.DECISION}. */

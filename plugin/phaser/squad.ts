@@ -19,7 +19,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { EpisodeBuilder } from '../core/episode.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
-import { selectActions, type ActionMode } from '../core/explore.js';
+import { GREEDY, selectActions, type ActionMode } from '../core/explore.js';
 import { Rng } from '../core/rng.js';
 import type { SquadTrainer } from '../core/trainer-handle.js';
 import { GreedyPolicy, loadPolicy } from '../runtime/greedy-policy.js';
@@ -71,6 +71,10 @@ export class Squad extends EventEmitter {
   private pendingReward = 0;
   private teamReturn = 0;
   private recording = false;
+  private testPending = false;
+  private testingNow = false;
+  /** Where the latest Q-values came from (null: none computed). */
+  private qFrom: 'train' | 'greedy' | null = null;
   private builderActive = false;
   private needsBegin = true;
   private decisionDue = true;
@@ -130,6 +134,51 @@ export class Squad extends EventEmitter {
   /** Decisions taken in the current episode. */
   get episodeStep(): number {
     return this.step;
+  }
+
+  /** Whether the current episode is a test episode (see {@link Squad.testNextEpisode}). */
+  get testing(): boolean {
+    return this.testingNow;
+  }
+
+  /**
+   * Agent `agent`'s Q-values at the latest decision (one per action; the
+   * runtime's buffer in greedy mode, so copy it to keep it), or null when no
+   * Q-values were computed (heuristic mode, before the first decision, a
+   * removed agent in greedy mode).
+   * @example
+   * ```ts
+   * const q = squad.qValues(0); // e.g. draw them over the agent's sprite
+   * ```
+   */
+  qValues(agent: number): Float32Array | null {
+    if (!(agent >= 0 && agent < this.agents.length) || this.qFrom === null) return null;
+    const A = this.options.nActions;
+    if (this.qFrom === 'train') return this.q.subarray(agent * A, (agent + 1) * A);
+    return this.agents[agent].alive && this.policyValue ? this.policyValue.lastQValues(agent) : null;
+  }
+
+  /**
+   * The global state built at the latest recorded decision (null before one;
+   * never built in greedy play). A view: copy it to keep it.
+   */
+  get lastState(): Float32Array | null {
+    return this.spec === null ? null : this.stateBuf;
+  }
+
+  /**
+   * Makes the next episode a test: in `train` mode it acts greedily on the
+   * trainer's policy (no exploration) and is not recorded; its
+   * `EPISODE_END` event says `test: true`. How an editor measures the greedy
+   * return while training.
+   * @example
+   * ```ts
+   * squad.on(SquadEvents.EPISODE_END, (e) => { if (e.test) chart.addTest(e.teamReturn); });
+   * squad.testNextEpisode();
+   * ```
+   */
+  testNextEpisode(): void {
+    this.testPending = true;
   }
 
   /** The error that stopped the squad, if any (see {@link Squad.reset}). */
@@ -217,6 +266,7 @@ export class Squad extends EventEmitter {
     this.flushRecording();
     const from = this.modeValue;
     this.modeValue = mode;
+    this.testingNow = false;
     this.recording = this.wantsRecording();
     this.activePolicy()?.resetEpisode();
     this.decisionDue = true;
@@ -287,8 +337,11 @@ export class Squad extends EventEmitter {
     this.teamReturn = 0;
     this.agentRewards.fill(0);
     this.lastActions.fill(this.noop);
-    this.recording = this.wantsRecording();
+    this.testingNow = this.testPending && this.modeValue === 'train';
+    this.testPending = false;
+    this.recording = this.wantsRecording() && !this.testingNow;
     this.builderActive = false;
+    this.qFrom = null;
     this.activePolicy()?.resetEpisode();
     for (const a of this.agents) if (a.alive) a.hooks.onEpisodeBegin?.(a);
     this.decisionDue = true;
@@ -358,6 +411,7 @@ export class Squad extends EventEmitter {
       terminated,
       mode: this.modeValue,
       recorded,
+      test: this.testingNow,
     };
     this.beginEpisode();
     this.emit(SquadEvents.EPISODE_END, event);
@@ -413,6 +467,7 @@ export class Squad extends EventEmitter {
   private chooseActions(): void {
     const A = this.options.nActions;
     const N = this.agents.length;
+    this.qFrom = this.modeValue === 'heuristic' ? null : this.modeValue;
     if (this.modeValue === 'greedy') {
       const policy = this.policyValue!;
       if (policy.nAgents !== N || policy.obsSize !== this.obsSize) {
@@ -425,7 +480,7 @@ export class Squad extends EventEmitter {
     } else if (this.modeValue === 'train') {
       const trainer = this.ensureTrainer();
       trainer.policy.qValues(this.obs, this.step === 0 ? null : this.lastActions, this.q);
-      selectActions(this.q, this.avail, N, A, trainer.explorationMode() as ActionMode, this.rng, this.actions);
+      selectActions(this.q, this.avail, N, A, this.testingNow ? GREEDY : (trainer.explorationMode() as ActionMode), this.rng, this.actions);
     } else {
       for (const a of this.agents) {
         if (!a.alive) {

@@ -77,6 +77,19 @@ describe('QmixPlugin in a Phaser 4 scene', () => {
     assert.ok(r.length >= 4);
   });
 
+  test('test episodes act greedily on the trainer policy, are not recorded and say so; Q-values per agent', async () => {
+    const r = await run<{ ends: { test: boolean; recorded: boolean }[]; testing: boolean[]; testActions: number[][]; trainActions: number[][]; recordedAfterTrain: number; recordedAfterTest: number; q0: number[]; heuristicQ: null }>('testEpisodes');
+    assert.deepEqual(r.ends, [{ test: false, recorded: true }, { test: true, recorded: false }]);
+    assert.deepEqual(r.testing, [false, true]);
+    assert.equal(r.recordedAfterTrain, 1);
+    assert.equal(r.recordedAfterTest, 1);
+    // The fake policy prefers action 2; at epsilon 1 only the greedy test episode takes it every time.
+    for (const acts of r.testActions) assert.ok(acts.length === 4 && acts.every((u) => u === 2), JSON.stringify(r.testActions));
+    assert.ok(r.trainActions.flat().slice(3).some((u) => u !== 2), JSON.stringify(r.trainActions));
+    assert.deepEqual(r.q0, [0, 0, 1, 0, 0]);
+    assert.equal(r.heuristicQ, null);
+  });
+
   test('modes switch at runtime: heuristic, train (trainer policy), greedy (each agent alone, no state built), back', async () => {
     const r = await run('modes');
     assert.deepEqual(r.changes, ['heuristic->train', 'train->greedy', 'greedy->heuristic']);

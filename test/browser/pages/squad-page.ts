@@ -288,6 +288,29 @@ const scenarios = {
     return { changes, policies, heuristicActions, trainActions, greedyActions, expected, hookCallsInGreedy, recorded: a.trainer?.episodes.length ?? 0, mode: a.squad.mode, refused };
   },
 
+  /** Test episodes: greedy on the trainer's policy, not recorded, flagged; Q-values per agent. */
+  async testEpisodes() {
+    const a = await arena({ squad: { mode: 'train', maxSteps: 4 } }); // the first episode has begun
+    const ends: { test: boolean; recorded: boolean }[] = [];
+    a.squad.on(SquadEvents.EPISODE_END, (e: EpisodeEndEvent) => ends.push({ test: e.test, recorded: e.recorded }));
+    a.trainer!.epsilon = 1; // training episodes act at random
+    a.squad.testNextEpisode(); // the next one to begin is the test
+    const q0 = Array.from(a.squad.qValues(0) ?? []);
+    const testingInFirst = a.squad.testing;
+    while (ends.length < 1) frames(1);
+    const trainActions = a.acted.map((x) => x.slice());
+    const recordedAfterTrain = a.trainer!.episodes.length;
+    const acted = a.acted.map((x) => x.length);
+    frames(1);
+    const testingInSecond = a.squad.testing;
+    while (ends.length < 2) frames(1);
+    const testActions = a.acted.map((x, i) => x.slice(acted[i]));
+    const recordedAfterTest = a.trainer!.episodes.length;
+    a.squad.setMode('heuristic');
+    frames(3);
+    return { ends, testing: [testingInFirst, testingInSecond], testActions, trainActions, recordedAfterTrain, recordedAfterTest, q0, heuristicQ: a.squad.qValues(0) };
+  },
+
   /** Fast-forward: scene steps and decisions per rendered frame, and physics keeping pace. */
   async fastForward() {
     const results: Record<string, unknown> = {};
