@@ -207,6 +207,27 @@ export class QLearner {
   }
 
   /**
+   * Each agent's credit at one state: dQ_tot/dQ_i of the online mixer at the
+   * agents' Q-values `qs` ([nAgents]) and `state`. VDN gives 1 to everyone;
+   * without a mixer (IQL) there is no team value, so null.
+   * @example
+   * ```ts
+   * const credit = learner.credit(Float32Array.of(0.4, 1.2, 0.1), state); // who the team relies on
+   * ```
+   */
+  credit(qs: Float32Array, state: Float32Array): Float32Array | null {
+    this.assertAlive();
+    if (this.config.mixer === 'none') return null;
+    if (qs.length !== this.spec.nAgents) throw new RangeError(`credit needs ${this.spec.nAgents} Q-values, got ${qs.length}`);
+    if (state.length !== this.spec.stateSize) throw new RangeError(`credit needs a state of ${this.spec.stateSize} values, got ${state.length}`);
+    return tf.tidy(() => {
+      const s = tf.tensor2d(state, [1, this.spec.stateSize]);
+      const grad = tf.grad((q: tf.Tensor) => mixForward(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s).sum());
+      return grad(tf.tensor2d(qs, [1, this.spec.nAgents])).dataSync() as Float32Array;
+    });
+  }
+
+  /**
    * A copy of the learner's whole state: online and target weights,
    * optimiser moments and step, counters and reward statistics.
    * @example

@@ -15,7 +15,7 @@ import type { QPolicy } from '../core/runner.js';
 import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
-import { parsePolicyArrays } from '../runtime/policy-file.js';
+import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
 import { episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type WorkerBackend, type WorkerMetrics } from './protocol.js';
 
 /** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
@@ -57,6 +57,8 @@ export const WorkerTrainerEvents = Object.freeze({
   METRICS: 'metrics',
   /** A checkpoint was saved: `{ name, updates }`. */
   SAVED: 'saved',
+  /** Training continues from a checkpoint: `{ name, updates, envSteps, episodes }`. */
+  RESTORED: 'restored',
   /** The worker failed and was restarted: {@link WorkerFaultEvent}. */
   FAULT: 'fault',
   /** A non-fatal problem (a malformed message, a refused episode ...): an `Error`. */
@@ -134,6 +136,8 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private startFailures = 0;
   private backendName: string | null = null;
   private disposed = false;
+  private nextRequest = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
   constructor(spec: EnvSpec, config: Partial<QmixConfig>, options: WorkerTrainerOptions) {
     super();
@@ -223,6 +227,81 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     });
   }
 
+  /**
+   * Continues training from checkpoint `name` in the worker's store (learner,
+   * counters, replay if saved with it); exploration follows its env steps.
+   * Rejects (the trainer untouched) when it is missing or made for another
+   * config or spec.
+   * @example
+   * ```ts
+   * const { envSteps } = await trainer.restore('before-boss-fight');
+   * ```
+   */
+  restore(name: string): Promise<{ updates: number; envSteps: number; episodes: number }> {
+    return new Promise((resolve, reject) => {
+      const done = (e: { name: string; updates: number; envSteps: number; episodes: number }): void => {
+        if (e.name !== name) return;
+        this.off(WorkerTrainerEvents.RESTORED, done);
+        this.off(WorkerTrainerEvents.ERROR, failed);
+        resolve({ updates: e.updates, envSteps: e.envSteps, episodes: e.episodes });
+      };
+      const failed = (err: Error): void => {
+        if (!err.message.includes(`"${name}"`)) return;
+        this.off(WorkerTrainerEvents.RESTORED, done);
+        this.off(WorkerTrainerEvents.ERROR, failed);
+        reject(err);
+      };
+      this.on(WorkerTrainerEvents.RESTORED, done);
+      this.on(WorkerTrainerEvents.ERROR, failed);
+      this.worker?.postMessage({ type: 'restore', name });
+    });
+  }
+
+  /**
+   * The current policy file, made by the worker from its learner (what
+   * "export" downloads and "ship" loads).
+   * @example
+   * ```ts
+   * squad.setPolicy(await trainer.exportPolicy());
+   * ```
+   */
+  exportPolicy(): Promise<PolicyFile> {
+    return this.request((id) => ({ type: 'export', id })) as Promise<PolicyFile>;
+  }
+
+  /**
+   * Each agent's credit dQ_tot/dQ_i at `state` with the agents' chosen
+   * Q-values `qs`: who the mixer says the team relies on. Null without a
+   * mixer (IQL).
+   * @example
+   * ```ts
+   * const credit = await trainer.credit(chosenQs, squad.lastState!);
+   * ```
+   */
+  credit(qs: Float32Array, state: Float32Array): Promise<Float32Array | null> {
+    return this.request((id) => ({ type: 'credit', id, qs: Float32Array.from(qs), state: Float32Array.from(state) })) as Promise<Float32Array | null>;
+  }
+
+  private request(message: (id: number) => object): Promise<unknown> {
+    if (this.disposed || !this.worker) return Promise.reject(new Error('the worker is not running'));
+    const id = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.postMessage(message(id));
+    });
+  }
+
+  private settle(id: number, value: unknown): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    p?.resolve(value);
+  }
+
+  private rejectPending(reason: string): void {
+    for (const p of this.pending.values()) p.reject(new Error(reason));
+    this.pending.clear();
+  }
+
   /** The worker's current duty cycle (lowered by the adaptive load when frames get uneven). */
   get maxLoad(): number {
     return this.load;
@@ -235,6 +314,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.stopWorker();
+    this.rejectPending('the trainer was disposed');
     this.updateListeners.clear();
     this.removeAllListeners();
   }
@@ -330,10 +410,28 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         this.savedUpdates = msg.updates;
         this.emit(WorkerTrainerEvents.SAVED, { name: msg.name, updates: msg.updates });
         break;
-      case 'error':
-        if (msg.fatal) this.fault(msg.message);
+      case 'restored':
+        this.savedUpdates = msg.updates;
+        this.knownUpdates = msg.updates;
+        this.envStepCount = msg.envSteps;
+        this.episodeCount = msg.episodes;
+        this.emit(WorkerTrainerEvents.RESTORED, { name: msg.name, updates: msg.updates, envSteps: msg.envSteps, episodes: msg.episodes });
+        break;
+      case 'policy':
+        this.settle(msg.id, msg.policy);
+        break;
+      case 'credit':
+        this.settle(msg.id, msg.credits);
+        break;
+      case 'error': {
+        const request = /request (\d+) failed/.exec(msg.message);
+        if (request && this.pending.has(Number(request[1]))) {
+          this.pending.get(Number(request[1]))!.reject(new Error(msg.message));
+          this.pending.delete(Number(request[1]));
+        } else if (msg.fatal) this.fault(msg.message);
         else this.emit(WorkerTrainerEvents.ERROR, new Error(msg.message));
         break;
+      }
     }
   }
 
@@ -359,6 +457,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private fault(reason: string): void {
     if (this.disposed) return;
     this.stopWorker();
+    this.rejectPending(`the worker failed: ${reason}`);
     if (++this.startFailures > MAX_START_FAILURES) {
       // A worker that cannot even start will not start next time either: stop, keep acting on the last weights.
       if (this.heartbeat) clearInterval(this.heartbeat);

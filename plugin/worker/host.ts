@@ -102,6 +102,16 @@ export class TrainerHost {
       case 'load':
         this.maxLoad = msg.maxLoad;
         break;
+      case 'restore':
+        void this.restore(msg.name);
+        break;
+      case 'export':
+        if (!this.trainer) this.post({ type: 'error', message: 'cannot export a policy: not initialised', fatal: false });
+        else this.post({ type: 'policy', id: msg.id, policy: this.trainer.exportPolicy() });
+        break;
+      case 'credit':
+        this.credit(msg.id, msg.qs, msg.state);
+        break;
     }
   }
 
@@ -269,6 +279,32 @@ export class TrainerHost {
       this.post({ type: 'saved', name, updates });
     } catch (e) {
       this.post({ type: 'error', message: `saving "${name}" failed: ${(e as Error).message}`, fatal: false });
+    }
+  }
+
+  private async restore(name: string): Promise<void> {
+    if (!this.trainer || !this.deps.store) {
+      this.post({ type: 'error', message: `cannot restore "${name}": ${this.trainer ? 'no checkpoint store here' : 'not initialised'}`, fatal: false });
+      return;
+    }
+    try {
+      // restore() checks the config and spec first: on a refusal the learner is untouched.
+      this.trainer.restore(await this.deps.store.load(name));
+      this.lastAutosave = this.trainer.learner.updates;
+      this.postWeights();
+      this.post({ type: 'restored', name, updates: this.trainer.learner.updates, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes });
+    } catch (e) {
+      this.post({ type: 'error', message: `restoring "${name}" failed: ${(e as Error).message}`, fatal: false });
+    }
+  }
+
+  private credit(id: number, qs: Float32Array, state: Float32Array): void {
+    try {
+      if (!this.trainer) throw new Error('not initialised');
+      const credits = this.trainer.learner.credit(qs, state);
+      this.post({ type: 'credit', id, credits: credits ? Float32Array.from(credits) : null });
+    } catch (e) {
+      this.post({ type: 'error', message: `credit request ${id} failed: ${(e as Error).message}`, fatal: false });
     }
   }
 

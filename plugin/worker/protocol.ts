@@ -49,7 +49,13 @@ export type ToWorker =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'save'; readonly name: string; readonly includeBuffer: boolean }
-  | { readonly type: 'load'; readonly maxLoad: number };
+  | { readonly type: 'load'; readonly maxLoad: number }
+  /** Continue from a checkpoint in the worker's store (the learner, counters and replay it holds). */
+  | { readonly type: 'restore'; readonly name: string }
+  /** Asks for the current policy file (answered by `policy` with the same id). */
+  | { readonly type: 'export'; readonly id: number }
+  /** Asks for each agent's credit dQ_tot/dQ_i at one state (answered by `credit`). */
+  | { readonly type: 'credit'; readonly id: number; readonly qs: Float32Array; readonly state: Float32Array };
 
 /** What the worker reports about training, at most every `metricsEveryMs`. */
 export interface WorkerMetrics {
@@ -82,6 +88,10 @@ export type FromWorker =
   | { readonly type: 'weights'; readonly updates: number; readonly header: PolicyHeader; readonly weights: { readonly [name: string]: Float32Array } }
   | { readonly type: 'metrics'; readonly metrics: WorkerMetrics }
   | { readonly type: 'saved'; readonly name: string; readonly updates: number }
+  | { readonly type: 'restored'; readonly name: string; readonly updates: number; readonly envSteps: number; readonly episodes: number }
+  | { readonly type: 'policy'; readonly id: number; readonly policy: object }
+  /** `credits` null: the squad has no mixer (IQL). */
+  | { readonly type: 'credit'; readonly id: number; readonly credits: Float32Array | null }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean };
 
 /** A message that does not follow the protocol. */
@@ -132,6 +142,15 @@ export function parseFromWorker(data: unknown): FromWorker {
     case 'saved':
       need(typeof m.name === 'string' && isNum(m.updates), 'worker "saved" message is malformed');
       break;
+    case 'restored':
+      need(typeof m.name === 'string' && isNum(m.updates) && isNum(m.envSteps) && isNum(m.episodes), 'worker "restored" message is malformed');
+      break;
+    case 'policy':
+      need(isNum(m.id) && isObj(m.policy), 'worker "policy" message is malformed');
+      break;
+    case 'credit':
+      need(isNum(m.id) && (m.credits === null || m.credits instanceof Float32Array), 'worker "credit" message is malformed');
+      break;
     case 'error':
       need(typeof m.message === 'string' && typeof m.fatal === 'boolean', 'worker "error" message is malformed');
       break;
@@ -168,6 +187,15 @@ export function parseToWorker(data: unknown): ToWorker {
       break;
     case 'load':
       need(isNum(m.maxLoad) && (m.maxLoad as number) > 0 && (m.maxLoad as number) <= 1, `"load" needs maxLoad in (0, 1], got ${describe(m.maxLoad)}`);
+      break;
+    case 'restore':
+      need(typeof m.name === 'string' && m.name.length > 0, '"restore" needs a checkpoint name');
+      break;
+    case 'export':
+      need(isNum(m.id), '"export" needs an id');
+      break;
+    case 'credit':
+      need(isNum(m.id) && m.qs instanceof Float32Array && m.state instanceof Float32Array, '"credit" needs an id and Float32Array qs and state');
       break;
     default:
       throw new ProtocolError(`unknown message type ${describe(m.type)}`);

@@ -78,7 +78,7 @@ describe('QmixPlugin in a Phaser 4 scene', () => {
   });
 
   test('test episodes act greedily on the trainer policy, are not recorded and say so; Q-values per agent', async () => {
-    const r = await run<{ ends: { test: boolean; recorded: boolean }[]; testing: boolean[]; testActions: number[][]; trainActions: number[][]; recordedAfterTrain: number; recordedAfterTest: number; q0: number[]; heuristicQ: null }>('testEpisodes');
+    const r: { ends: { test: boolean; recorded: boolean }[]; testing: boolean[]; testActions: number[][]; trainActions: number[][]; recordedAfterTrain: number; recordedAfterTest: number; q0: number[]; heuristicQ: null } = await run('testEpisodes');
     assert.deepEqual(r.ends, [{ test: false, recorded: true }, { test: true, recorded: false }]);
     assert.deepEqual(r.testing, [false, true]);
     assert.equal(r.recordedAfterTrain, 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../plugin/core/index.js';
-import { mixerParamSpecs, mixForward, ParamSet, type MixerShape } from '../../plugin/learn/index.js';
+import { mixerParamSpecs, mixForward, ParamSet, QLearner, type MixerShape } from '../../plugin/learn/index.js';
 import { setWeights, tf } from '../support/tf.js';
 
 const shape = (over: Partial<MixerShape> = {}): MixerShape => ({
@@ -86,4 +86,30 @@ describe('mixers', () => {
     assert.ok(Math.abs(out[1] - expected) < 1e-5, `${out[1]} vs ${expected}`);
     p.dispose();
   });
+});
+
+test('credit: dQ_tot/dQ_i of the online mixer (finite differences for QMIX, ones for VDN, none for IQL)', () => {
+  const spec = { nAgents: 3, obsSize: 4, stateSize: 5, nActions: 2, episodeLimit: 5 };
+  const state = Float32Array.of(0.3, -0.2, 0.5, 0.1, 0.9);
+  const qs = Float32Array.of(0.4, 1.2, -0.3);
+  const qmix = new QLearner(spec, { mixer: 'qmix', seed: 4, mixingEmbedDim: 8, hypernetEmbed: 16 });
+  const credit = qmix.credit(qs, state)!;
+  const h = 1e-2;
+  for (let i = 0; i < 3; i++) {
+    const up = Float32Array.from(qs);
+    const down = Float32Array.from(qs);
+    up[i] += h;
+    down[i] -= h;
+    const numeric = (qmix.mix(up, state)[0] - qmix.mix(down, state)[0]) / (2 * h);
+    assert.ok(Math.abs(credit[i] - numeric) < 2e-3, `agent ${i}: ${credit[i]} vs ${numeric}`);
+    assert.ok(credit[i] >= 0, 'monotonic mixer: non-negative credit');
+  }
+  assert.throws(() => qmix.credit(Float32Array.of(1, 2), state), /credit needs 3 Q-values, got 2/);
+  qmix.dispose();
+  const vdn = new QLearner(spec, { mixer: 'vdn' });
+  assert.deepEqual(Array.from(vdn.credit(qs, state)!), [1, 1, 1]);
+  vdn.dispose();
+  const iql = new QLearner(spec, { mixer: 'none' });
+  assert.equal(iql.credit(qs, state), null);
+  iql.dispose();
 });

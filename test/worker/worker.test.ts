@@ -10,6 +10,7 @@ import { TWO_STEP_UNIFORM_CONFIG, TwoStepEnv } from '../../plugin/envs/index.js'
 import { createThreadWorker } from '../../plugin/node/index.js';
 import { createInProcessWorker } from '../../plugin/worker/host-index.js';
 import { WorkerTrainer, WorkerTrainerEvents, type WorkerLike, type WorkerMetrics } from '../../plugin/worker/index.js';
+import { loadPolicy } from '../../plugin/runtime/index.js';
 import '../support/tf.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -132,6 +133,37 @@ describe('WorkerTrainer', () => {
     assert.equal(client.restarts, 3);
     assert.match(errors[0], /training stopped: the worker failed 4 times in a row before it was ready \(last: the worker crashed: cannot load script\)/);
     client.dispose();
+  });
+
+  test('restore a named checkpoint, export the policy file, ask for mixer credit; bad requests are refused', async () => {
+    const env = new TwoStepEnv();
+    const store = new MemoryCheckpointStore();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 0, metricsEveryMs: 0 });
+    await play(client, env, 30, new Rng(7));
+    await until(() => (client.metrics?.updates ?? 0) >= 20, 10000, 'updates');
+    const savedAt = await client.save('mine');
+    const stepsAtSave = client.envSteps;
+    await play(client, env, 30, new Rng(8));
+    await until(() => (client.metrics?.updates ?? 0) > savedAt + 5, 10000, 'more updates');
+    assert.ok(client.envSteps > stepsAtSave);
+    const restored = await client.restore('mine');
+    assert.equal(restored.updates, savedAt);
+    assert.equal(client.envSteps, restored.envSteps); // exploration follows the checkpoint's steps
+    await assert.rejects(client.restore('nobody'), /restoring "nobody" failed/);
+    const policy = await client.exportPolicy();
+    const parsed = loadPolicy(policy, { nAgents: 2, obsSize: env.spec.obsSize, nActions: env.spec.nActions });
+    assert.equal(parsed.file.training.updates, savedAt);
+    const state = Float32Array.from({ length: env.spec.stateSize }, (_, i) => (i === 0 ? 1 : 0));
+    const credit = await client.credit(Float32Array.of(0.5, 1.5), state);
+    assert.equal(credit!.length, 2);
+    assert.ok(credit!.every((c) => Number.isFinite(c) && c >= 0), String(credit));
+    await assert.rejects(client.credit(Float32Array.of(1), state), /credit needs 2 Q-values, got 1/);
+    client.dispose();
+    await assert.rejects(client.exportPolicy(), /not running/);
+    const iql = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, mixer: 'none' }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 0 });
+    await until(() => iql.backend !== null, 10000, 'the IQL worker');
+    assert.equal(await iql.credit(Float32Array.of(0.5, 1.5), state), null);
+    iql.dispose();
   });
 
   test('a worker that dies is restarted from its last autosave; acting never stops; the lost updates are reported', async () => {
