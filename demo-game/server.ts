@@ -1,9 +1,10 @@
 /**
- * `npm start`: bundles the demo game with esbuild and serves it (and the
- * assets) on a local URL. Bundling happens once at start-up, in memory; the
- * game bundle is checked to hold no tfjs, since greedy play must not need it.
+ * `npm start`: bundles the demo game and the training editor with esbuild
+ * and serves them (and the assets) on a local URL. Bundling happens once at
+ * start-up, in memory; the game bundle is checked to hold no tfjs, since
+ * greedy play must not need it (only the editor's worker loads it).
  *
- *   npm start                 -> http://localhost:8080/
+ *   npm start                 -> http://localhost:8080/ (game), /editor.html (editor)
  *   PORT=9000 npm start       -> another port
  */
 import { createServer } from 'node:http';
@@ -21,12 +22,12 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.wasm': 'application/wasm',
   '.md': 'text/markdown; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
 };
 
-/** Bundles the game's entry; returns the JS text. */
-export async function bundleGame(): Promise<string> {
+async function bundle(entry: string): Promise<string> {
   const out = await build({
-    entryPoints: [join(ROOT, 'demo-game/main.ts')],
+    entryPoints: [join(ROOT, entry)],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -35,18 +36,43 @@ export async function bundleGame(): Promise<string> {
     write: false,
     logLevel: 'warning',
   });
-  const js = out.outputFiles[0].text;
+  return out.outputFiles[0].text;
+}
+
+/** Bundles the game's entry; returns the JS text. */
+export async function bundleGame(): Promise<string> {
+  const js = await bundle('demo-game/main.ts');
   if (js.includes('@tensorflow') || js.includes('tfjs-core')) throw new Error('the game bundle pulled in tfjs: greedy play must not need it');
   return js;
 }
 
+/** The editor page's bundles: the page (no tfjs either) and its training worker. */
+export async function bundleEditor(): Promise<{ page: string; worker: string }> {
+  const [page, worker] = await Promise.all([bundle('demo-game/editor.ts'), bundle('plugin/worker/worker-entry.ts')]);
+  if (page.includes('tfjs-core')) throw new Error('the editor page bundle pulled in tfjs: only its worker should');
+  return { page, worker };
+}
+
 /** Starts the server; resolves with its URL. */
 export async function serveDemo(port: number, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
-  const game = await bundleGame();
+  const [game, editor] = await Promise.all([bundleGame(), bundleEditor()]);
+  const files: Record<string, string> = { '/game.js': game, '/editor.js': editor.page, '/editor-worker.js': editor.worker };
+  const statics: Record<string, string> = {
+    '/vendor/': join(ROOT, 'node_modules/uplot/dist'),
+    '/wasm/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),
+  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     if (path === '/' || path === '/index.html') return void send(res, 200, TYPES['.html'], readFileSync(join(ROOT, 'demo-game/index.html')));
-    if (path === '/game.js') return void send(res, 200, TYPES['.js'], game);
+    if (path === '/editor.html') return void send(res, 200, TYPES['.html'], readFileSync(join(ROOT, 'demo-game/editor.html')));
+    if (path in files) return void send(res, 200, TYPES['.js'], files[path]);
+    for (const [prefix, dir] of Object.entries(statics)) {
+      const name = path.slice(prefix.length);
+      // One plain file name inside the folder: no way out.
+      if (path.startsWith(prefix) && /^[\w.-]+$/.test(name) && existsSync(join(dir, name))) {
+        return void send(res, 200, TYPES[extname(name)] ?? 'application/octet-stream', readFileSync(join(dir, name)));
+      }
+    }
     if (path.startsWith('/assets/')) {
       const file = normalize(join(ROOT, path));
       // Only files inside assets/: no way out with '..'.
@@ -72,7 +98,7 @@ function send(res: import('node:http').ServerResponse, status: number, type: str
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 8080);
   serveDemo(port).then(
-    ({ url }) => console.log(`Carrot Heist is running at ${url}  (Ctrl-C to stop)`),
+    ({ url }) => console.log(`Carrot Heist is running at ${url}  (training editor: ${url}editor.html; Ctrl-C to stop)`),
     (e: Error & { code?: string }) => {
       console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try PORT=8081 npm start` : `could not start the demo: ${e.message}`);
       process.exit(1);

@@ -69,8 +69,10 @@ export function addGardenerSquad(
     decisionPeriod: { frames: o.ticksEvery },
     // One move per tick: the game applies it once, so no repeats between decisions.
     repeatActions: false,
-    // The rules end every round by the time limit; this only guards against a stuck game.
-    maxSteps: world.episodeLimit + 1,
+    // The rules end every round at the time limit (the scene interrupts the
+    // episode then); the same limit keeps the squad's env spec equal to the
+    // headless env's, so checkpoints move between the CLI and the browser.
+    maxSteps: world.episodeLimit,
     mode: o.mode,
     ...(o.policy ? { policy: o.policy } : {}),
     ...(o.trainer ? { trainer: o.trainer } : {}),

@@ -25,6 +25,8 @@ export class BootScene extends Phaser.Scene {
   }
 
   create(): void {
-    this.scene.start('title');
+    // A page may start somewhere else (the editor starts straight in play with a scripted rabbit).
+    const next = (this.registry.get('startScene') as { key: string; data?: object } | undefined) ?? { key: 'title' };
+    this.scene.start(next.key, next.data);
   }
 }

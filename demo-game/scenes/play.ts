@@ -246,7 +246,8 @@ export class PlayScene extends Phaser.Scene {
     this.hud.tally.setText(`Rabbit ${this.tally.rabbit} : ${this.tally.gardeners} Gardeners`);
     const near = w.nearestGuard(w.rabbit);
     this.hud.status.setText(near <= 3 ? 'Gardeners closing in!' : 'Rabbit in the clear').setColor(near <= 3 ? '#ff7b5c' : '#9be564');
-    this.hud.squad.setText(this.gardeners.squad.mode === 'greedy' ? 'trained squad' : 'scripted squad');
+    const mode = this.gardeners.squad.mode;
+    this.hud.squad.setText(mode === 'greedy' ? 'trained squad' : mode === 'train' ? 'squad in training' : 'scripted squad');
     this.hud.time.width = 100 * (1 - w.t / w.episodeLimit);
   }
 

@@ -131,6 +131,24 @@ export class Squad extends EventEmitter {
     return this.spec;
   }
 
+  /**
+   * The env spec the squad presents to a trainer, fixing the sizes now if
+   * they are not yet (it calls one agent's `observe` and builds the state
+   * once). What a page needs to create a trainer before training starts.
+   * @example
+   * ```ts
+   * squad.setTrainer(new WorkerTrainer(squad.resolveSpec(), config, options));
+   * ```
+   */
+  resolveSpec(): EnvSpec {
+    this.assertAlive();
+    if (this.spec) return this.spec;
+    if (this.obsSize < 0) this.inferObsSize();
+    this.ensureArrays();
+    this.fixSpec();
+    return this.spec!;
+  }
+
   /** Decisions taken in the current episode. */
   get episodeStep(): number {
     return this.step;

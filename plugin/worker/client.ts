@@ -22,8 +22,12 @@ import { episodeTransferables, parseFromWorker, type FromWorker, type HostOption
 export interface WorkerLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   terminate(): void;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: { message?: string }) => void) | null;
+  // The client assigns these handlers and reads only `data` / `message`;
+  // typed loosely so a DOM Worker (whose handlers take full events) fits as is.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onmessage: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onerror: ((event: any) => void) | null;
 }
 
 /** Options of a {@link WorkerTrainer}; everything but `createWorker` has a default. */

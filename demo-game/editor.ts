@@ -1,0 +1,58 @@
+/**
+ * The training editor page (`/editor.html`): the demo game running with a
+ * scripted rabbit, and the phaser-qmix editor panel beside it training the
+ * gardener squad in a Web Worker. Only this page's worker loads tfjs.
+ */
+import * as Phaser from 'phaser';
+import { EDITOR_CSS, TrainingEditor } from '../plugin/editor/index.js';
+import { QmixPlugin } from '../plugin/phaser/index.js';
+import { IdbCheckpointStore, WorkerTrainer } from '../plugin/worker/index.js';
+import { HEIGHT, WIDTH } from './config.js';
+import { BootScene } from './scenes/boot.js';
+import { OverlayScene } from './scenes/overlay.js';
+import { PlayScene } from './scenes/play.js';
+
+const style = document.createElement('style');
+style.textContent = EDITOR_CSS;
+document.head.appendChild(style);
+
+const game = new Phaser.Game({
+  type: Phaser.AUTO,
+  parent: 'game',
+  width: WIDTH,
+  height: HEIGHT,
+  backgroundColor: '#1d3b1a',
+  plugins: { scene: [{ key: 'QmixPlugin', plugin: QmixPlugin, mapping: 'qmix' }] },
+  scene: [BootScene, PlayScene, OverlayScene],
+});
+game.registry.set('startScene', { key: 'play', data: { rabbit: 'flee' } });
+
+game.events.once(Phaser.Core.Events.READY, () => {
+  const waitForPlay = (): void => {
+    const play = game.scene.getScene('play') as PlayScene | null;
+    if (!play || !game.scene.isActive('play')) return void setTimeout(waitForPlay, 50);
+    const editor = new TrainingEditor({
+      container: document.getElementById('panel')!,
+      squad: play.squad,
+      plugin: play.qmix,
+      store: new IdbCheckpointStore('phaser-qmix'),
+      config: { agent: 'mlp', lr: 0.00025, epsilonAnnealTime: 100000 },
+      isWin: (e) => e.terminated, // the rabbit was caught
+      overlay: { canvas: game.canvas, width: WIDTH, height: HEIGHT },
+      pauseGame: (paused) => (paused ? play.scene.pause() : play.scene.resume()),
+      createTrainer: (spec, config, o) =>
+        new WorkerTrainer(spec, config, {
+          createWorker: () => new Worker('editor-worker.js', { type: 'module' }),
+          wasmPaths: 'wasm/',
+          backend: o.backend,
+          resume: o.resume,
+          autosaveName: o.autosaveName,
+          autosaveEvery: 100,
+          metricsEveryMs: 500,
+        }),
+    });
+    (globalThis as { editor?: TrainingEditor }).editor = editor;
+  };
+  waitForPlay();
+});
+(globalThis as { game?: Phaser.Game }).game = game;

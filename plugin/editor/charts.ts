@@ -1,0 +1,102 @@
+/**
+ * Small live line charts on uPlot: fixed size (no layout jumps while points
+ * arrive), points appended as they come and drawn at most once per frame.
+ * The page must load uPlot's stylesheet (`uplot/dist/uPlot.min.css`).
+ */
+import uPlot from 'uplot';
+
+/** One line of a chart. */
+export interface ChartSeries {
+  readonly label: string;
+  readonly color: string;
+}
+
+/** Most points a chart keeps (older ones are dropped two at a time). */
+const MAX_POINTS = 4000;
+
+/**
+ * A fixed-size line chart of one or more series against env steps.
+ * @example
+ * ```ts
+ * const chart = new MetricChart(el, 'TD loss', [{ label: 'loss', color: '#e8604c' }]);
+ * chart.push(envSteps, [loss]);
+ * ```
+ */
+export class MetricChart {
+  readonly element: HTMLElement;
+  private readonly xs: number[] = [];
+  private readonly ys: (number | null)[][];
+  private readonly plot: uPlot;
+  private dirty = false;
+  private frame: number | null = null;
+
+  constructor(
+    parent: HTMLElement,
+    readonly title: string,
+    series: readonly ChartSeries[],
+    size: { readonly width: number; readonly height: number } = { width: 300, height: 140 },
+  ) {
+    this.element = document.createElement('figure');
+    this.element.className = 'pq-chart';
+    this.element.setAttribute('aria-label', title);
+    parent.appendChild(this.element);
+    this.ys = series.map(() => []);
+    this.plot = new uPlot(
+      {
+        title,
+        width: size.width,
+        height: size.height,
+        legend: { show: series.length > 1, live: false },
+        cursor: { show: false },
+        scales: { x: { time: false } },
+        axes: [
+          { stroke: '#9fb39a', grid: { stroke: '#2c3b2a' }, size: 24, font: '10px sans-serif' },
+          { stroke: '#9fb39a', grid: { stroke: '#2c3b2a' }, size: 44, font: '10px sans-serif' },
+        ],
+        series: [{ label: 'env steps' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false } }))],
+      },
+      [this.xs, ...this.ys] as uPlot.AlignedData,
+      this.element,
+    );
+  }
+
+  /** Points received so far (after trimming). */
+  get points(): number {
+    return this.xs.length;
+  }
+
+  /** Appends one point per series at `x` (null: no value for that series here). */
+  push(x: number, values: readonly (number | null)[]): void {
+    if (!Number.isFinite(x)) return;
+    this.xs.push(x);
+    this.ys.forEach((y, k) => y.push(values[k] !== null && Number.isFinite(values[k]) ? (values[k] as number) : null));
+    if (this.xs.length > MAX_POINTS) {
+      this.xs.splice(0, 2);
+      for (const y of this.ys) y.splice(0, 2);
+    }
+    this.schedule();
+  }
+
+  /** Removes every point. */
+  clear(): void {
+    this.xs.length = 0;
+    for (const y of this.ys) y.length = 0;
+    this.schedule();
+  }
+
+  destroy(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.plot.destroy();
+    this.element.remove();
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = null;
+      if (!this.dirty) return;
+      this.dirty = false;
+      this.plot.setData([this.xs, ...this.ys] as uPlot.AlignedData);
+    });
+  }
+}
