@@ -257,8 +257,16 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
       };
       this.on(WorkerTrainerEvents.RESTORED, done);
       this.on(WorkerTrainerEvents.ERROR, failed);
-      this.worker?.postMessage({ type: 'restore', name });
+      // A worker still starting would not know its learner yet: ask once it is ready.
+      void this.whenReady().then(() => this.worker?.postMessage({ type: 'restore', name }), reject);
     });
+  }
+
+  /** Resolves once the worker is ready (at once when it is). */
+  whenReady(): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error('the trainer was disposed'));
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.once(WorkerTrainerEvents.READY, () => resolve()));
   }
 
   /**
@@ -286,8 +294,10 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     return this.request((id) => ({ type: 'credit', id, qs: Float32Array.from(qs), state: Float32Array.from(state) })) as Promise<Float32Array | null>;
   }
 
-  private request(message: (id: number) => object): Promise<unknown> {
-    if (this.disposed || !this.worker) return Promise.reject(new Error('the worker is not running'));
+  private async request(message: (id: number) => object): Promise<unknown> {
+    if (this.disposed || !this.worker) throw new Error('the worker is not running');
+    await this.whenReady();
+    if (this.disposed || !this.worker) throw new Error('the worker is not running');
     const id = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -1,0 +1,138 @@
+// The training editor in a real browser, on the page `npm start` serves at
+// /editor.html: training starts and charts fill, pause stops them; a bad
+// hyperparameter is refused with a message; a policy goes out and back in
+// and ships; a checkpoint survives a reload and training continues from its
+// step count. Screenshots go to test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.js';
+import { serveDemo } from '../../demo-game/server.js';
+
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+type EditorView = { state: string; chartPoints: Record<string, number>; currentTrainer: { envSteps: number } | null };
+const editorState = (): Promise<{ state: string; points: Record<string, number>; envSteps: number; mode: string }> =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as { editor: EditorView; game: { scene: { getScene(k: string): { squad: { mode: string } } } } };
+    return { state: g.editor.state, points: g.editor.chartPoints, envSteps: g.editor.currentTrainer?.envSteps ?? 0, mode: g.game.scene.getScene('play').squad.mode };
+  });
+const message = (): Promise<string> => page.locator('.pq-message').innerText();
+
+async function openEditor(): Promise<void> {
+  await page.goto(`${server.url}editor.html`);
+  await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
+}
+
+async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+before(async () => {
+  mkdirSync('test-results', { recursive: true });
+  server = await serveDemo(0);
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(e.message));
+  await openEditor();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('editor: start training, the charts receive points, pause stops them', async () => {
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.fill('input[name=batchSize]', '4'); // updates after 4 episodes: a short test
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.selectOption('#pq-timescale', '8');
+  const running = await waitFor(editorState, (s) => s.points.returns >= 2 && s.points.loss >= 1, 'training points');
+  assert.equal(running.state, 'running');
+  assert.equal(running.mode, 'train');
+  // Inside the squad: each NPC's chosen action and Q-values over its sprite, and the mixer's credit.
+  await page.check('#pq-show-q');
+  const labels = await waitFor(() => page.locator('.pq-npc:visible').allInnerTexts(), (t) => t.length === 3, 'the NPC labels');
+  for (const t of labels) assert.match(t, /^(stay|up|down|left|right) (\[?-?\d+\.\d\d\]? ?){5}$/);
+  const credit = await waitFor(() => page.locator('.pq-credit .pq-value').allInnerTexts(), (t) => t.every((v) => /^\d+\.\d{3}$/.test(v)), 'the credit bars');
+  assert.equal(credit.length, 3);
+  await page.screenshot({ path: 'test-results/editor-training.png' });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const paused = await editorState();
+  await page.waitForTimeout(3000);
+  const later = await editorState();
+  assert.equal(later.state, 'paused');
+  assert.deepEqual(later.points, paused.points, 'no new points while paused');
+  assert.equal(later.envSteps, paused.envSteps);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await waitFor(editorState, (s) => s.points.epsilon > later.points.epsilon, 'points after resuming');
+  assert.deepEqual(problems, []);
+});
+
+test('editor: a bad hyperparameter is refused with a message; a good one is taken', async () => {
+  await page.fill('input[name=lr]', '-0.5');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.match(await page.locator('.pq-settings .pq-error').innerText(), /lr.*-0\.5/);
+  await page.fill('input[name=lr]', '0.0003');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.equal(await page.locator('.pq-settings .pq-error').innerText(), '');
+  assert.match(await message(), /Settings saved/);
+  await page.screenshot({ path: 'test-results/editor-settings.png' });
+});
+
+test('editor: export a policy, import it again, ship it (greedy), back to training; a broken file is refused readably', async () => {
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export policy' }).click();
+  const download = await downloading;
+  const path = 'test-results/editor-exported.policy.json';
+  await download.saveAs(path);
+  const exported = JSON.parse(readFileSync(path, 'utf8'));
+  assert.equal(exported.training.algorithm, 'qmix');
+  await page.setInputFiles('input[type=file]', path);
+  await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
+  await page.getByRole('button', { name: 'Ship' }).click();
+  await waitFor(editorState, (s) => s.mode === 'greedy', 'greedy play');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: 'test-results/editor-shipped.png' });
+  await page.getByRole('button', { name: 'Back to training' }).click();
+  await waitFor(editorState, (s) => s.mode === 'train', 'training again');
+  const broken = 'test-results/broken.policy.json';
+  writeFileSync(broken, JSON.stringify({ ...exported, checksum: 'cyrb53:00000000000000' }));
+  await page.setInputFiles('input[type=file]', broken);
+  await waitFor(message, (m) => /refused: .*checksum/i.test(m), 'the refusal');
+  assert.deepEqual(problems, []);
+});
+
+test('editor: save a checkpoint, reload the page, load it: training continues from the same step count', async () => {
+  await page.fill('input[name=checkpoint]', 'before-reload');
+  await page.getByRole('button', { name: 'Save checkpoint' }).click();
+  const saved = await waitFor(message, (m) => /Saved "before-reload" at \d+ updates, \d+ env steps/.test(m), 'the save');
+  const steps = Number(/(\d+) env steps/.exec(saved)![1]);
+  await openEditor();
+  const load = page.getByRole('button', { name: 'Load checkpoint before-reload' });
+  await load.waitFor({ timeout: 30_000 });
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.fill('input[name=batchSize]', '4'); // the checkpoint's config (restoring checks it); the page's other defaults
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await load.click();
+  const loaded = await waitFor(message, (m) => /Loaded "before-reload"/.test(m), 'the load');
+  assert.match(loaded, new RegExp(`${steps} env steps`));
+  const after = await editorState();
+  assert.ok(after.envSteps >= steps, `env steps ${after.envSteps} after loading a checkpoint at ${steps}`);
+  await page.selectOption('#pq-timescale', '8');
+  await waitFor(editorState, (s) => s.envSteps > steps + 50, 'training past the checkpoint');
+  await page.screenshot({ path: 'test-results/editor-reloaded.png' });
+  assert.deepEqual(problems, []);
+});
