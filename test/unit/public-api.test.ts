@@ -8,6 +8,7 @@ test('the built package root exports the learner, envs and core with type declar
   execFileSync('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
   assert.ok(existsSync('dist/plugin/index.d.ts'));
   assert.ok(existsSync('dist/plugin/learn/learner.d.ts'));
+  assert.ok(existsSync('dist/plugin/editor/index.d.ts'));
   // A computed specifier: the type-check runs before dist/ exists on a fresh clone.
   const root = 'phaser-qmix';
   const api = (await import(root)) as Record<string, unknown>;
