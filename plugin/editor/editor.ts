@@ -8,13 +8,16 @@
  * Plain DOM; charts on uPlot (load `uplot/dist/uPlot.min.css` in the page).
  */
 import { validateConfig, type QmixConfig } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
 import type { EnvSpec } from '../core/env.js';
 import type { SquadTrainer } from '../core/trainer-handle.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { SquadEvents, type DecisionEvent, type EpisodeEndEvent } from '../phaser/events.js';
 import type { Squad } from '../phaser/squad.js';
 import { MetricChart } from './charts.js';
+import { button, el, labelled, option, section } from './dom.js';
+import { SquadInspector } from './inspect.js';
+import { SettingsForm, type EditorAlgo } from './settings.js';
+import { FilesPanel } from './files.js';
 
 /** Backends the editor offers. */
 export type EditorBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -77,19 +80,6 @@ export interface TrainingEditorOptions {
   readonly autosaveName?: string;
 }
 
-/** The hyperparameters the panel edits, with their input kind. */
-const FIELDS: readonly { key: keyof QmixConfig; label: string; kind: 'number' | 'select'; options?: readonly string[]; step?: string }[] = [
-  { key: 'agent', label: 'agent network', kind: 'select', options: ['mlp', 'gru'] },
-  { key: 'hiddenDim', label: 'hidden units', kind: 'number', step: '1' },
-  { key: 'lr', label: 'learning rate', kind: 'number', step: 'any' },
-  { key: 'gamma', label: 'discount (gamma)', kind: 'number', step: 'any' },
-  { key: 'batchSize', label: 'batch (episodes)', kind: 'number', step: '1' },
-  { key: 'bufferSize', label: 'replay (episodes)', kind: 'number', step: '1' },
-  { key: 'epsilonAnnealTime', label: 'epsilon anneal (steps)', kind: 'number', step: '1' },
-  { key: 'targetUpdateInterval', label: 'target update (episodes)', kind: 'number', step: '1' },
-  { key: 'tdLambda', label: 'TD lambda', kind: 'number', step: 'any' },
-];
-
 type Phase = 'idle' | 'starting' | 'running' | 'paused';
 
 /**
@@ -111,18 +101,17 @@ export class TrainingEditor {
   private trainer: EditorTrainer | null = null;
   private phase: Phase = 'idle';
   private config: Partial<QmixConfig>;
-  private algo: 'qmix' | 'vdn' | 'iql';
+  private algo: EditorAlgo;
   private backendChoice: EditorBackend = 'auto';
   private readonly startMode: Squad['mode'];
   private imported: object | null = null;
   private shipped = false;
   private episodesSinceTest = 0;
   private readonly recentWins: number[] = [];
-  private creditAt = 0;
   private readonly charts: Record<'returns' | 'wins' | 'loss' | 'qtot' | 'epsilon' | 'speed', MetricChart>;
   private readonly el: Record<string, HTMLElement> = {};
-  private readonly overlayLabels: HTMLElement[] = [];
-  private overlayLayer: HTMLElement | null = null;
+  private readonly inspector: SquadInspector;
+  private readonly files: FilesPanel;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(options: TrainingEditorOptions) {
@@ -136,7 +125,12 @@ export class TrainingEditor {
     this.root = el('section', { class: 'pq-editor', 'aria-label': `Training editor: squad ${this.squad.name}` });
     options.container.appendChild(this.root);
     this.buildControls();
-    this.buildSettings(base);
+    new SettingsForm(this.root, base, (config, algo, backend) => {
+      this.config = { ...this.config, ...config };
+      this.algo = algo;
+      this.backendChoice = backend;
+      this.say(this.phase !== 'idle' ? 'Settings saved: Reset and Start to train with them.' : 'Settings saved.');
+    });
     const charts = el('div', { class: 'pq-charts' });
     this.root.appendChild(section('Charts', charts));
     this.charts = {
@@ -156,9 +150,14 @@ export class TrainingEditor {
         { label: 'env steps/s / 10', color: '#4fd1c5' },
       ]),
     };
-    this.buildInspect();
-    this.buildCheckpoints();
-    this.buildPolicy();
+    this.inspector = new SquadInspector(this.squad, this.root, options.overlay ?? null, (text) => this.say(text, true));
+    this.files = new FilesPanel(this.root, {
+      save: (name) => void this.saveCheckpoint(name || `steps-${this.trainer?.envSteps ?? 0}`),
+      load: (name) => void this.loadCheckpoint(name),
+      exportPolicy: () => void this.download(),
+      importPolicy: (text) => this.importPolicy(text),
+    });
+    void this.refreshCheckpoints();
     this.listen();
     void this.offerAutosave();
     this.render();
@@ -331,7 +330,7 @@ export class TrainingEditor {
     for (const c of this.cleanups) c();
     this.cleanups.length = 0;
     for (const c of Object.values(this.charts)) c.destroy();
-    this.overlayLayer?.remove();
+    this.inspector.destroy();
     this.trainer?.dispose();
     this.trainer = null;
     this.root.remove();
@@ -359,119 +358,11 @@ export class TrainingEditor {
     this.root.append(this.el.banner, section('Training', bar, this.el.status, this.el.progress, this.el.message));
   }
 
-  private buildSettings(base: QmixConfig): void {
-    const form = el('form', { class: 'pq-settings', novalidate: '' }) as HTMLFormElement;
-    const algo = el('select', { name: 'algo' }) as HTMLSelectElement;
-    for (const a of ['qmix', 'vdn', 'iql']) algo.appendChild(option(a, a.toUpperCase()));
-    algo.value = this.algo;
-    const backend = el('select', { name: 'backend' }) as HTMLSelectElement;
-    for (const b of ['auto', 'webgl', 'wasm', 'cpu']) backend.appendChild(option(b, b));
-    form.append(labelled('algorithm', algo), labelled('backend', backend));
-    for (const f of FIELDS) {
-      let input: HTMLInputElement | HTMLSelectElement;
-      if (f.kind === 'select') {
-        input = el('select', { name: f.key }) as HTMLSelectElement;
-        for (const v of f.options!) input.appendChild(option(v, v));
-      } else {
-        input = el('input', { name: f.key, type: 'number', step: f.step ?? 'any', inputmode: 'decimal' }) as HTMLInputElement;
-      }
-      input.value = String(base[f.key]);
-      form.append(labelled(f.label, input));
-    }
-    this.el.apply = el('button', { type: 'submit' }, 'Apply');
-    this.el.settingsError = el('p', { class: 'pq-error', role: 'alert' });
-    form.append(this.el.apply, this.el.settingsError);
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      this.applySettings(form);
-    });
-    this.root.append(section('Settings', form));
-  }
-
-  private applySettings(form: HTMLFormElement): void {
-    const data = new FormData(form);
-    const next: Record<string, unknown> = {};
-    for (const f of FIELDS) {
-      const raw = String(data.get(f.key) ?? '').trim();
-      next[f.key] = f.kind === 'select' ? raw : raw === '' ? Number.NaN : Number(raw);
-    }
-    const algo = String(data.get('algo')) as 'qmix' | 'vdn' | 'iql';
-    try {
-      validateConfig({ ...this.config, ...next, mixer: algo === 'iql' ? 'none' : algo });
-    } catch (e) {
-      this.el.settingsError.textContent = e instanceof ConfigError ? e.message : String(e);
-      return;
-    }
-    this.el.settingsError.textContent = '';
-    this.config = { ...this.config, ...(next as Partial<QmixConfig>) };
-    this.algo = algo;
-    this.backendChoice = String(data.get('backend')) as EditorBackend;
-    const running = this.phase !== 'idle';
-    this.say(running ? 'Settings saved: Reset and Start to train with them.' : 'Settings saved.');
-  }
-
-  private buildInspect(): void {
-    const toggle = el('input', { type: 'checkbox', id: 'pq-show-q' }) as HTMLInputElement;
-    toggle.addEventListener('change', () => this.showOverlay(toggle.checked));
-    const box = el('label', { class: 'pq-check' });
-    box.append(toggle, document.createTextNode(' show each NPC\u2019s action and Q-values over the game'));
-    this.el.credit = el('div', { class: 'pq-credit', 'aria-label': 'credit from the mixer' });
-    const note = el('p', { class: 'pq-note' }, 'Credit: dQ_tot/dQ_i of the mixer at the current state (who the team relies on).');
-    this.root.append(section('Inside the squad', box, note, this.el.credit));
-    this.squad.agents.forEach((_, i) => {
-      const row = el('div', { class: 'pq-credit-row' });
-      row.append(el('span', {}, `NPC ${i}`), el('span', { class: 'pq-bar' }), el('span', { class: 'pq-value' }, '-'));
-      this.el.credit.appendChild(row);
-    });
-  }
-
-  private buildCheckpoints(): void {
-    const name = el('input', { type: 'text', name: 'checkpoint', placeholder: 'name', 'aria-label': 'checkpoint name' }) as HTMLInputElement;
-    const save = button('Save checkpoint', () => void this.saveCheckpoint(name.value || `steps-${this.trainer?.envSteps ?? 0}`));
-    this.el.saveCheckpoint = save;
-    this.el.checkpoints = el('ul', { class: 'pq-list', 'aria-label': 'saved checkpoints' });
-    const row = el('div', { class: 'pq-row' });
-    row.append(name, save);
-    this.root.append(section('Checkpoints', row, this.el.checkpoints));
-    void this.refreshCheckpoints();
-  }
-
-  private buildPolicy(): void {
-    const exportButton = button('Export policy', () => void this.download());
-    this.el.exportPolicy = exportButton;
-    const file = el('input', { type: 'file', accept: '.json,application/json', 'aria-label': 'import a policy file' }) as HTMLInputElement;
-    file.addEventListener('change', () => {
-      const f = file.files?.[0];
-      if (f) void f.text().then((t) => this.importPolicy(t));
-      file.value = '';
-    });
-    const drop = el('div', { class: 'pq-drop', tabindex: '0' }, 'or drop a policy file here');
-    drop.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      drop.classList.add('pq-over');
-    });
-    drop.addEventListener('dragleave', () => drop.classList.remove('pq-over'));
-    drop.addEventListener('drop', (e) => {
-      e.preventDefault();
-      drop.classList.remove('pq-over');
-      const f = e.dataTransfer?.files?.[0];
-      if (f) void f.text().then((t) => this.importPolicy(t));
-    });
-    const row = el('div', { class: 'pq-row' });
-    row.append(exportButton, file);
-    this.root.append(section('Policy file', row, drop));
-  }
-
   private async download(): Promise<void> {
     try {
       const policy = await this.withBusy('Exporting the policy...', async () => (await this.currentPolicy()) ?? this.squad.policy?.file ?? null);
       if (!policy) throw new Error('no policy yet: start training or import one');
-      const url = URL.createObjectURL(new Blob([JSON.stringify(policy)], { type: 'application/json' }));
-      const a = el('a', { href: url, download: `${this.squad.name}.policy.json` }) as HTMLAnchorElement;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      this.files.download(`${this.squad.name}.policy.json`, JSON.stringify(policy));
       this.say('Policy exported.');
     } catch (e) {
       this.say(`Export failed: ${(e as Error).message}`, true);
@@ -479,32 +370,15 @@ export class TrainingEditor {
   }
 
   private async refreshCheckpoints(): Promise<void> {
-    let list: readonly EditorCheckpointInfo[];
     try {
-      list = await this.o.store.list();
+      this.files.list(await this.o.store.list());
     } catch (e) {
       this.say(`Cannot list checkpoints: ${(e as Error).message}`, true);
-      return;
     }
-    const ul = this.el.checkpoints;
-    ul.replaceChildren();
-    for (const c of [...list].sort((a, b) => b.savedAt.localeCompare(a.savedAt))) {
-      const li = el('li');
-      const when = new Date(c.savedAt);
-      li.append(el('span', { class: 'pq-name' }, c.name), el('span', { class: 'pq-meta' }, `${when.toLocaleString()} \u00b7 ${c.envSteps} steps`), button('Load', () => void this.loadCheckpoint(c.name), `Load checkpoint ${c.name}`));
-      ul.appendChild(li);
-    }
-    if (list.length === 0) ul.appendChild(el('li', { class: 'pq-note' }, 'none yet'));
   }
 
   private async offerAutosave(): Promise<void> {
-    let list: readonly EditorCheckpointInfo[];
-    try {
-      list = await this.o.store.list();
-    } catch {
-      return;
-    }
-    const auto = list.find((c) => c.name === this.autosaveName);
+    const auto = (await this.o.store.list().catch(() => [] as EditorCheckpointInfo[])).find((c) => c.name === this.autosaveName);
     if (!auto || this.phase !== 'idle') return;
     const banner = this.el.banner;
     banner.replaceChildren(
@@ -564,70 +438,7 @@ export class TrainingEditor {
   }
 
   private onDecision(e: DecisionEvent): void {
-    if (this.overlayLayer) this.drawOverlay(e.actions);
-    if (e.mode !== 'train' || !this.trainer || this.phase !== 'running') return;
-    const now = performance.now();
-    if (now - this.creditAt < 400) return;
-    const state = this.squad.lastState;
-    if (!state) return;
-    this.creditAt = now;
-    const qs = new Float32Array(this.squad.agents.length);
-    for (let i = 0; i < qs.length; i++) qs[i] = this.squad.qValues(i)?.[e.actions[i]] ?? 0;
-    this.trainer.credit(qs, Float32Array.from(state)).then(
-      (credit) => this.drawCredit(credit),
-      () => {},
-    );
-  }
-
-  private drawCredit(credit: Float32Array | null): void {
-    const rows = this.el.credit.children;
-    const max = credit ? Math.max(1e-6, ...Array.from(credit, Math.abs)) : 1;
-    for (let i = 0; i < rows.length; i++) {
-      const bar = rows[i].children[1] as HTMLElement;
-      const value = rows[i].children[2] as HTMLElement;
-      const c = credit?.[i];
-      bar.style.width = c === undefined ? '0' : `${Math.round((Math.abs(c) / max) * 100)}%`;
-      value.textContent = c === undefined ? 'no mixer' : c.toFixed(3);
-    }
-  }
-
-  private showOverlay(on: boolean): void {
-    if (!on) {
-      this.overlayLayer?.remove();
-      this.overlayLayer = null;
-      this.overlayLabels.length = 0;
-      return;
-    }
-    if (!this.o.overlay) return this.say('This page gave the editor no game canvas to draw on.', true);
-    this.overlayLayer = el('div', { class: 'pq-overlay', 'aria-hidden': 'true' });
-    document.body.appendChild(this.overlayLayer);
-  }
-
-  private drawOverlay(actions: Int32Array): void {
-    const o = this.o.overlay!;
-    const rect = o.canvas.getBoundingClientRect();
-    const sx = rect.width / o.width;
-    const sy = rect.height / o.height;
-    const names = this.squad.envSpec?.actionNames;
-    this.squad.agents.forEach((agent, i) => {
-      let label = this.overlayLabels[i];
-      if (!label) {
-        label = el('div', { class: 'pq-npc' });
-        this.overlayLabels[i] = label;
-        this.overlayLayer!.appendChild(label);
-      }
-      const obj = agent.gameObject as { x?: number; y?: number } | null;
-      const q = this.squad.qValues(i);
-      if (!obj || obj.x === undefined || obj.y === undefined || !q) {
-        label.hidden = true;
-        return;
-      }
-      label.hidden = false;
-      label.style.left = `${rect.left + window.scrollX + obj.x * sx}px`;
-      label.style.top = `${rect.top + window.scrollY + obj.y * sy}px`;
-      const a = actions[i];
-      label.textContent = `${names?.[a] ?? a} ${Array.from(q, (v, k) => `${k === a ? '[' : ''}${v.toFixed(2)}${k === a ? ']' : ''}`).join(' ')}`;
-    });
+    this.inspector.decided(e, this.phase === 'running' ? this.trainer : null);
   }
 
   // ---- status ------------------------------------------------------------
@@ -641,7 +452,7 @@ export class TrainingEditor {
     (this.el.reset as HTMLButtonElement).disabled = idle && !this.shipped;
     this.el.ship.textContent = this.shipped ? 'Back to training' : 'Ship';
     (this.el.ship as HTMLButtonElement).disabled = !this.shipped && !t && !this.imported;
-    (this.el.saveCheckpoint as HTMLButtonElement).disabled = !t;
+    this.files.canSave(t !== null);
     const metrics = m ?? null;
     const parts = [
       `algorithm ${this.algo.toUpperCase()}`,
@@ -676,34 +487,4 @@ export class TrainingEditor {
   private fullConfig(): Partial<QmixConfig> {
     return { ...this.config, mixer: this.algo === 'iql' ? 'none' : this.algo };
   }
-}
-
-function el(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function button(text: string, onClick: () => void, label?: string): HTMLButtonElement {
-  const b = el('button', { type: 'button', ...(label ? { 'aria-label': label } : {}) }, text) as HTMLButtonElement;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function option(value: string, text: string): HTMLOptionElement {
-  const o = el('option', { value }, text) as HTMLOptionElement;
-  return o;
-}
-
-function labelled(text: string, control: HTMLElement): HTMLElement {
-  const l = el('label', { class: 'pq-field' });
-  l.append(el('span', {}, text), control);
-  return l;
-}
-
-function section(title: string, ...children: HTMLElement[]): HTMLElement {
-  const s = el('fieldset', { class: 'pq-section' });
-  s.append(el('legend', {}, title), ...children);
-  return s;
 }

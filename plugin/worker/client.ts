@@ -22,13 +22,17 @@ import { episodeTransferables, parseFromWorker, type FromWorker, type HostOption
 export interface WorkerLike {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   terminate(): void;
-  // The client assigns these handlers and reads only `data` / `message`;
-  // typed loosely so a DOM Worker (whose handlers take full events) fits as is.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onmessage: ((event: any) => void) | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onerror: ((event: any) => void) | null;
+  onmessage: EventHandler<{ readonly data: unknown }> | null;
+  onerror: EventHandler<{ readonly message?: string }> | null;
 }
+
+/**
+ * A handler the client assigns, reading only the fields named. Declared in
+ * method form so TypeScript compares it bivariantly: a DOM Worker (whose
+ * handlers take full MessageEvents / ErrorEvents) fits as it is, and the Node
+ * adapters call it with plain objects.
+ */
+type EventHandler<E> = { handle(event: E): void }['handle'];
 
 /** Options of a {@link WorkerTrainer}; everything but `createWorker` has a default. */
 export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'>> {

@@ -1,0 +1,122 @@
+/**
+ * "Inside the squad": each NPC's chosen action and Q-values drawn over its
+ * sprite (a DOM layer over the game canvas, so no renderer is touched), and
+ * the mixer's credit per NPC, dQ_tot/dQ_i at the current state, as bars.
+ */
+import type { DecisionEvent } from '../phaser/events.js';
+import type { Squad } from '../phaser/squad.js';
+import { el, section } from './dom.js';
+
+/** Credit requests at most this often (ms): a worker round trip each. */
+const CREDIT_EVERY_MS = 400;
+
+/** What the inspector asks of a trainer. */
+export interface CreditSource {
+  credit(qs: Float32Array, state: Float32Array): Promise<Float32Array | null>;
+}
+
+/**
+ * The inspect section of the editor panel.
+ * @example
+ * ```ts
+ * const inspector = new SquadInspector(squad, panel, { canvas: game.canvas, width: 800, height: 600 }, alert);
+ * squad.on('decision', (e) => inspector.decided(e, trainer));
+ * ```
+ */
+export class SquadInspector {
+  private readonly credit: HTMLElement;
+  private readonly labels: HTMLElement[] = [];
+  private layer: HTMLElement | null = null;
+  private creditAt = 0;
+
+  constructor(
+    private readonly squad: Squad,
+    parent: HTMLElement,
+    private readonly overlay: { readonly canvas: HTMLCanvasElement; readonly width: number; readonly height: number } | null,
+    private readonly complain: (text: string) => void,
+  ) {
+    const toggle = el('input', { type: 'checkbox', id: 'pq-show-q' }) as HTMLInputElement;
+    toggle.addEventListener('change', () => this.show(toggle.checked));
+    const box = el('label', { class: 'pq-check' });
+    box.append(toggle, document.createTextNode(' show each NPC\u2019s action and Q-values over the game'));
+    this.credit = el('div', { class: 'pq-credit', 'aria-label': 'credit from the mixer' });
+    const note = el('p', { class: 'pq-note' }, 'Credit: dQ_tot/dQ_i of the mixer at the current state (who the team relies on).');
+    parent.append(section('Inside the squad', box, note, this.credit));
+    squad.agents.forEach((_, i) => {
+      const row = el('div', { class: 'pq-credit-row' });
+      row.append(el('span', {}, `NPC ${i}`), el('span', { class: 'pq-bar' }), el('span', { class: 'pq-value' }, '-'));
+      this.credit.appendChild(row);
+    });
+  }
+
+  /** After each decision: redraw the labels; now and then ask `trainer` (null: not training) for credit. */
+  decided(e: DecisionEvent, trainer: CreditSource | null): void {
+    if (this.layer) this.drawLabels(e.actions);
+    if (e.mode !== 'train' || !trainer) return;
+    const now = performance.now();
+    const state = this.squad.lastState;
+    if (now - this.creditAt < CREDIT_EVERY_MS || !state) return;
+    this.creditAt = now;
+    const qs = new Float32Array(this.squad.agents.length);
+    for (let i = 0; i < qs.length; i++) qs[i] = this.squad.qValues(i)?.[e.actions[i]] ?? 0;
+    trainer.credit(qs, Float32Array.from(state)).then(
+      (credit) => this.drawCredit(credit),
+      () => {}, // a restarting worker: the next decision asks again
+    );
+  }
+
+  destroy(): void {
+    this.layer?.remove();
+    this.layer = null;
+  }
+
+  private show(on: boolean): void {
+    if (!on) {
+      this.destroy();
+      this.labels.length = 0;
+      return;
+    }
+    if (!this.overlay) return this.complain('This page gave the editor no game canvas to draw on.');
+    this.layer = el('div', { class: 'pq-overlay', 'aria-hidden': 'true' });
+    document.body.appendChild(this.layer);
+  }
+
+  private drawLabels(actions: Int32Array): void {
+    const o = this.overlay!;
+    const rect = o.canvas.getBoundingClientRect();
+    const sx = rect.width / o.width;
+    const sy = rect.height / o.height;
+    const names = this.squad.envSpec?.actionNames;
+    this.squad.agents.forEach((agent, i) => {
+      let label = this.labels[i];
+      if (!label) {
+        label = el('div', { class: 'pq-npc' });
+        this.labels[i] = label;
+        this.layer!.appendChild(label);
+      }
+      const obj = agent.gameObject as { x?: number; y?: number } | null;
+      const q = this.squad.qValues(i);
+      if (!obj || obj.x === undefined || obj.y === undefined || !q) {
+        label.hidden = true;
+        return;
+      }
+      label.hidden = false;
+      label.style.left = `${rect.left + window.scrollX + obj.x * sx}px`;
+      label.style.top = `${rect.top + window.scrollY + obj.y * sy}px`;
+      const a = actions[i];
+      label.textContent = `${names?.[a] ?? a} ${Array.from(q, (v, k) => (k === a ? `[${v.toFixed(2)}]` : v.toFixed(2))).join(' ')}`;
+    });
+  }
+
+  private drawCredit(credit: Float32Array | null): void {
+    const rows = this.credit.children;
+    const max = credit ? Math.max(1e-6, ...Array.from(credit, Math.abs)) : 1;
+    for (let i = 0; i < rows.length; i++) {
+      const bar = rows[i].children[1] as HTMLElement;
+      const value = rows[i].children[2] as HTMLElement;
+      const c = credit?.[i];
+      bar.style.width = c === undefined ? '0' : `${Math.round((Math.abs(c) / max) * 100)}%`;
+      value.textContent = c === undefined ? 'no mixer' : c.toFixed(3);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The settings part of the editor: algorithm, backend and the main
+ * hyperparameters, checked by the same `validateConfig` as everywhere; a bad
+ * value is refused with the message naming the field.
+ */
+import { validateConfig, type QmixConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { el, labelled, option, section } from './dom.js';
+import type { EditorBackend } from './editor.js';
+
+/** The three algorithms (IQL: no mixer). */
+export type EditorAlgo = 'qmix' | 'vdn' | 'iql';
+
+/** The hyperparameters the panel edits, with their input kind. */
+const FIELDS: readonly { key: keyof QmixConfig; label: string; kind: 'number' | 'select'; options?: readonly string[]; step?: string }[] = [
+  { key: 'agent', label: 'agent network', kind: 'select', options: ['mlp', 'gru'] },
+  { key: 'hiddenDim', label: 'hidden units', kind: 'number', step: '1' },
+  { key: 'lr', label: 'learning rate', kind: 'number', step: 'any' },
+  { key: 'gamma', label: 'discount (gamma)', kind: 'number', step: 'any' },
+  { key: 'batchSize', label: 'batch (episodes)', kind: 'number', step: '1' },
+  { key: 'bufferSize', label: 'replay (episodes)', kind: 'number', step: '1' },
+  { key: 'epsilonAnnealTime', label: 'epsilon anneal (steps)', kind: 'number', step: '1' },
+  { key: 'targetUpdateInterval', label: 'target update (episodes)', kind: 'number', step: '1' },
+  { key: 'tdLambda', label: 'TD lambda', kind: 'number', step: 'any' },
+];
+
+/**
+ * The settings form; `onApply` gets only values that passed validation.
+ * @example
+ * ```ts
+ * new SettingsForm(panel, validateConfig(), (config, algo, backend) => save(config, algo, backend));
+ * ```
+ */
+export class SettingsForm {
+  private readonly error: HTMLElement;
+
+  constructor(
+    parent: HTMLElement,
+    base: QmixConfig,
+    private readonly onApply: (config: Partial<QmixConfig>, algo: EditorAlgo, backend: EditorBackend) => void,
+  ) {
+    const form = el('form', { class: 'pq-settings', novalidate: '' }) as HTMLFormElement;
+    const algo = el('select', { name: 'algo' }) as HTMLSelectElement;
+    for (const a of ['qmix', 'vdn', 'iql']) algo.appendChild(option(a, a.toUpperCase()));
+    algo.value = base.mixer === 'none' ? 'iql' : base.mixer;
+    const backend = el('select', { name: 'backend' }) as HTMLSelectElement;
+    for (const b of ['auto', 'webgl', 'wasm', 'cpu']) backend.appendChild(option(b, b));
+    form.append(labelled('algorithm', algo), labelled('backend', backend));
+    for (const f of FIELDS) {
+      let input: HTMLInputElement | HTMLSelectElement;
+      if (f.kind === 'select') {
+        input = el('select', { name: f.key }) as HTMLSelectElement;
+        for (const v of f.options!) input.appendChild(option(v, v));
+      } else {
+        input = el('input', { name: f.key, type: 'number', step: f.step ?? 'any', inputmode: 'decimal' }) as HTMLInputElement;
+      }
+      input.value = String(base[f.key]);
+      form.append(labelled(f.label, input));
+    }
+    this.error = el('p', { class: 'pq-error', role: 'alert' });
+    form.append(el('button', { type: 'submit' }, 'Apply'), this.error);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.apply(form, base);
+    });
+    parent.append(section('Settings', form));
+  }
+
+  private apply(form: HTMLFormElement, base: QmixConfig): void {
+    const data = new FormData(form);
+    const next: Record<string, unknown> = {};
+    for (const f of FIELDS) {
+      const raw = String(data.get(f.key) ?? '').trim();
+      next[f.key] = f.kind === 'select' ? raw : raw === '' ? Number.NaN : Number(raw);
+    }
+    const algo = String(data.get('algo')) as EditorAlgo;
+    try {
+      validateConfig({ ...base, ...next, mixer: algo === 'iql' ? 'none' : algo });
+    } catch (e) {
+      this.error.textContent = e instanceof ConfigError ? e.message : String(e);
+      return;
+    }
+    this.error.textContent = '';
+    this.onApply(next as Partial<QmixConfig>, algo, String(data.get('backend')) as EditorBackend);
+  }
+}
