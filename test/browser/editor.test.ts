@@ -59,7 +59,11 @@ test('editor: start training, the charts receive points, pause stops them', asyn
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByRole('button', { name: 'Start' }).click();
   await page.selectOption('#pq-timescale', '8');
+  const box = (): Promise<unknown> => page.evaluate(() => [...document.querySelectorAll('.pq-section')].map((e) => { const r = e.getBoundingClientRect(); return [r.top + window.scrollY, r.height]; }));
+  await waitFor(editorState, (s) => s.points.epsilon >= 1, 'the first metrics');
+  const layoutBefore = await box();
   const running = await waitFor(editorState, (s) => s.points.returns >= 2 && s.points.loss >= 1, 'training points');
+  assert.deepEqual(await box(), layoutBefore, 'no layout jumps while the charts fill');
   assert.equal(running.state, 'running');
   assert.equal(running.mode, 'train');
   // Inside the squad: each NPC's chosen action and Q-values over its sprite, and the mixer's credit.
@@ -120,7 +124,12 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   await page.getByRole('button', { name: 'Save checkpoint' }).click();
   const saved = await waitFor(message, (m) => /Saved "before-reload" at \d+ updates, \d+ env steps/.test(m), 'the save');
   const steps = Number(/(\d+) env steps/.exec(saved)![1]);
+  // What the worker's periodic autosave writes, made now so the reload below must offer it.
+  await page.evaluate(() => (globalThis as unknown as { editor: { saveCheckpoint(n: string): Promise<void> } }).editor.saveCheckpoint('editor-autosave'));
   await openEditor();
+  await page.getByRole('button', { name: 'Resume it' }).waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.pq-banner').innerText(), /An autosave from .* \(\d+ env steps\) is here/);
+  await page.getByRole('button', { name: 'Dismiss' }).click();
   const load = page.getByRole('button', { name: 'Load checkpoint before-reload' });
   await load.waitFor({ timeout: 30_000 });
   await page.selectOption('select[name=backend]', 'wasm');
