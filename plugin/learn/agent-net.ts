@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AgentNetShape } from '../core/agent-arch.js';
+import { gruSequence } from './gru-sequence.js';
 import { linear } from './linear.js';
 import type { ParamSet } from './params.js';
 
@@ -21,6 +22,22 @@ export interface AgentOutput {
   readonly q: tf.Tensor3D;
   /** GRU hidden state after the last step `[rows, H]` (null for the MLP). */
   readonly hidden: tf.Tensor2D | null;
+}
+
+let fusedGru = true;
+
+/**
+ * Chooses how a GRU runs over a whole sequence from a zero state (training):
+ * fused (default on the wasm and cpu backends; `gruSequence`, a hand-written
+ * backward pass) or plain (step by step through tfjs autodiff, the reference
+ * the tests compare against, and always the path on WebGL).
+ * @example
+ * ```ts
+ * useFusedGru(false); // the plain reference path, e.g. to benchmark it
+ * ```
+ */
+export function useFusedGru(on: boolean): void {
+  fusedGru = on;
 }
 
 /**
@@ -94,11 +111,22 @@ export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInp
     const q = linear(fc2, p.get('agent.fc3.w'), p.get('agent.fc3.b'));
     return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: null };
   }
-  const xs = inputs.perStep();
   const wih = p.get('agent.gru.wih');
   const bih = p.get('agent.gru.bih');
   const whh = p.get('agent.gru.whh');
   const bhh = p.get('agent.gru.bhh');
+  const fc2w = p.get('agent.fc2.w');
+  const fc2b = p.get('agent.fc2.b');
+  // The fused op reads each step back into JS: right for the CPU-side
+  // backends (wasm, cpu), a GPU sync per step on WebGL, which keeps the plain path.
+  if (fusedGru && !h0 && tf.getBackend() !== 'webgl') {
+    const fc1 = linear(inputs.whole(), fc1w, fc1b, 'relu');
+    const hs = gruSequence(fc1, wih, bih, whh, bhh, steps, rows);
+    const q = linear(hs, fc2w, fc2b);
+    // The last step's states: acting carries them to its next decision.
+    return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: tf.slice(hs, [(steps - 1) * rows, 0], [rows, H]) };
+  }
+  const xs = inputs.perStep();
   let h: tf.Tensor2D = h0 ?? tf.zeros([rows, H]);
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
@@ -114,8 +142,6 @@ export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInp
   }
   // Output layer per step, then one concat of the small Q tensors: the
   // gradient of a stack of the hidden states would unstack (slow on wasm).
-  const fc2w = p.get('agent.fc2.w');
-  const fc2b = p.get('agent.fc2.b');
   const q = tf.concat(hs.map((ht) => linear(ht, fc2w, fc2b)), 0);
   return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: h };
 }

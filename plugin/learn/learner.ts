@@ -23,6 +23,7 @@ import { Rng } from '../core/rng.js';
 import { RunningMeanStd } from '../core/running-stats.js';
 import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import { AgentInputs, agentForward } from './agent-net.js';
+import { readTidy } from './read.js';
 import { mixForward, mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
 import { clipByGlobalNorm, TorchOptimizer, type OptimizerState } from './optimizers.js';
 import { ParamSet } from './params.js';
@@ -184,7 +185,7 @@ export class QLearner {
     this.assertAlive();
     const x = new AgentInputs(buildBatchInputs(batch, this.config), batch.maxT + 1, batch.batchSize * this.spec.nAgents, this.agentShape.inputSize);
     try {
-      return tf.tidy(() => agentForward(this.agentShape, this.online.agent, x).q.dataSync() as Float32Array);
+      return readTidy(() => agentForward(this.agentShape, this.online.agent, x).q);
     } finally {
       x.dispose();
     }
@@ -199,10 +200,10 @@ export class QLearner {
   mix(qs: Float32Array, states: Float32Array): Float32Array {
     this.assertAlive();
     const rows = qs.length / this.spec.nAgents;
-    return tf.tidy(() => {
+    return readTidy(() => {
       const q = tf.tensor2d(qs, [rows, this.spec.nAgents]);
       const s = tf.tensor2d(states, [rows, this.spec.stateSize]);
-      return mixForward(this.mixerShape, this.online.mixer, q, s).dataSync() as Float32Array;
+      return mixForward(this.mixerShape, this.online.mixer, q, s);
     });
   }
 
@@ -220,10 +221,10 @@ export class QLearner {
     if (this.config.mixer === 'none') return null;
     if (qs.length !== this.spec.nAgents) throw new RangeError(`credit needs ${this.spec.nAgents} Q-values, got ${qs.length}`);
     if (state.length !== this.spec.stateSize) throw new RangeError(`credit needs a state of ${this.spec.stateSize} values, got ${state.length}`);
-    return tf.tidy(() => {
+    return readTidy(() => {
       const s = tf.tensor2d(state, [1, this.spec.stateSize]);
       const grad = tf.grad((q: tf.Tensor) => mixForward(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s).sum());
-      return grad(tf.tensor2d(qs, [1, this.spec.nAgents])).dataSync() as Float32Array;
+      return grad(tf.tensor2d(qs, [1, this.spec.nAgents]));
     });
   }
 

@@ -13,6 +13,7 @@ import { train } from '../learn/train.js';
 import { useBackend, type BackendName } from '../learn/backend.js';
 import { TfjsActor } from '../learn/actor.js';
 import { QLearner } from '../learn/learner.js';
+import { useFusedGru } from '../learn/agent-net.js';
 import { exportPolicy } from '../learn/policy-export.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 
@@ -29,8 +30,9 @@ function median(xs: number[]): number {
 /** Full-length (50-step, time-limited) random episodes, so a batch is exactly 32 x 50 after trimming. */
 const fullEpisodes = (count: number, seed: number) => syntheticEpisodes(REFERENCE, count, REFERENCE.episodeLimit, seed);
 
-async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: number) {
+async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, path: 'fused' | 'plain' = 'fused') {
   await useBackend(backend);
+  useFusedGru(path === 'fused');
   const learner = new QLearner(REFERENCE, { ...REFERENCE_CONFIG, agent });
   const buffer = new EpisodeBuffer(REFERENCE, 64);
   for (const ep of fullEpisodes(64, 1)) buffer.insert(ep);
@@ -44,7 +46,8 @@ async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: 
     if (i >= 2) times.push(dt); // the first updates compile / warm caches
   }
   learner.dispose();
-  return { backend, agent, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+  useFusedGru(true);
+  return { backend, agent, ...(agent === 'gru' ? { path } : {}), batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
 }
 
 async function benchActing(backend: BackendName, repeats: number) {
@@ -137,7 +140,8 @@ async function benchReturns(quick: boolean): Promise<Record<string, unknown>[]> 
  */
 export async function runBench(opts: { quick?: boolean; cpu?: boolean; returns?: boolean } = {}): Promise<Record<string, unknown>> {
   const quick = opts.quick === true;
-  const update = [await benchUpdate('wasm', 'gru', quick ? 3 : 10), await benchUpdate('wasm', 'mlp', quick ? 3 : 10)];
+  // The GRU's plain step-by-step path is the reference the fused one is measured against, in the same run.
+  const update = [await benchUpdate('wasm', 'gru', quick ? 3 : 10), await benchUpdate('wasm', 'gru', quick ? 3 : 10, 'plain'), await benchUpdate('wasm', 'mlp', quick ? 3 : 10)];
   if (opts.cpu !== false) update.push(await benchUpdate('cpu', 'gru', quick ? 1 : 3), await benchUpdate('cpu', 'mlp', quick ? 1 : 3));
   const acting = [await benchActing('wasm', quick ? 50 : 500)];
   const runtime = [await benchRuntime(3, quick ? 50 : 300), await benchRuntime(8, quick ? 50 : 300)];
