@@ -357,7 +357,10 @@ export class QLearner {
     if (this.config.doubleQ) {
       const onlineNext = tf.add(tf.slice(qOnline, [1, 0, 0], [T, rows, A]), bt.nextPenalty);
       const best = tf.argMax(onlineNext, 2); // [T, B*N] int32
-      const pick = tf.cast(tf.equal(tf.expandDims(best, 2), tf.range(0, A, 1, 'int32')), 'float32');
+      // oneHot, not a broadcast equal against a range (that took about 3 ms on
+      // wasm); int32 then cast, because wasm's float32 oneHot writes integer
+      // bit patterns (1 reads back as 1.4e-45 in tfjs-backend-wasm 4.22).
+      const pick = tf.cast(tf.oneHot(best, A), 'float32');
       nextValue = tf.sum(tf.mul(targetNextQ, pick), 2);
     } else {
       nextValue = tf.max(tf.add(targetNextQ, bt.nextPenalty), 2);
