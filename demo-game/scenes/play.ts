@@ -8,6 +8,7 @@ import * as Phaser from 'phaser';
 import type { QmixPlugin } from '../../plugin/phaser/index.js';
 import { cellCentre, GARDENER_TINTS, HUD, MAZE, MAZE_BOUNDS, TICK_FRAMES, TILE, WIDTH } from '../config.js';
 import { addGardenerSquad, type GardenerSquad } from '../squad.js';
+import { GameSound } from '../sound.js';
 import { HeistWorld } from '../rules/world.js';
 import { RABBITS, type RabbitPolicy } from '../rules/opponents.js';
 import type { OverlayData } from './overlay.js';
@@ -54,6 +55,7 @@ export class PlayScene extends Phaser.Scene {
   private readonly stats: PlayStats = { ticks: 0, decisions: 0, rounds: 0, caught: 0, escaped: 0, carrots: 0, mode: '', gardenerSteps: 0 };
   private hasPolicy = false;
   private script: RabbitPolicy | null = null;
+  private sfx!: GameSound;
   private autoRestart = false;
 
   constructor() {
@@ -82,6 +84,9 @@ export class PlayScene extends Phaser.Scene {
     this.views = [];
     this.carrotSprites = [];
     this.world = new HeistWorld(MAZE);
+    // Sounds are for the player; scripted training rounds play silently.
+    this.sfx = new GameSound(this);
+    this.sfx.muted = this.script !== null || this.registry.get('muted') === true;
     this.drawGarden();
     this.rabbit = this.add.sprite(0, 0, 'rabbit').setDisplaySize(TILE - 2, TILE - 2).setDepth(3);
     for (let i = 0; i < this.world.nGuards; i++) {
@@ -142,7 +147,10 @@ export class PlayScene extends Phaser.Scene {
     for (let i = 0; i < world.nGuards; i++) this.stats.gardenerSteps += from[i] === world.guards[i] ? 0 : 1;
     this.slide = { frame: 0, guardsFrom: from, rabbitPath: [start, middle >= 0 ? middle : start, world.rabbit] };
     this.stats.ticks++;
-    if (result.ate) this.stats.carrots++;
+    if (result.ate) {
+      this.stats.carrots++;
+      this.sfx.play('carrot');
+    }
     const squad = this.gardeners.squad;
     squad.addGroupReward(result.reward);
     if (result.caught || result.timeUp) {
@@ -158,6 +166,7 @@ export class PlayScene extends Phaser.Scene {
 
   private roundOver(kind: 'caught' | 'escaped'): void {
     this.stats.rounds++;
+    this.sfx.play(kind);
     if (kind === 'caught') {
       this.stats.caught++;
       this.tally.gardeners++;
@@ -263,6 +272,10 @@ export class PlayScene extends Phaser.Scene {
     bind(['LEFT', 'A'], DIRECTIONS.left);
     bind(['RIGHT', 'D'], DIRECTIONS.right);
     keyboard.on('keydown-P', () => this.showOverlay('paused'));
+    keyboard.on('keydown-M', () => {
+      this.sfx.muted = !this.sfx.muted;
+      this.registry.set('muted', this.sfx.muted);
+    });
     keyboard.on('keydown-V', () => this.views.forEach((v) => v.setVisible(!v.visible)));
     keyboard.on('keydown-B', () => {
       if (!this.hasPolicy) return;

@@ -17,7 +17,7 @@ export class TitleScene extends Phaser.Scene {
       'A gardener alone can hardly catch you:',
       'they learned to work together to corner you.',
       '',
-      'Arrows / WASD or tap: move    P: pause',
+      'Arrows / WASD or tap: move    P: pause    M: sound',
       'V: show what each gardener sees',
       'B: swap the trained squad for the scripted one',
     ];
