@@ -16,6 +16,7 @@ import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
 import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
+import { FramePacing } from './frame-pacing.js';
 import { episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type WorkerBackend, type WorkerMetrics } from './protocol.js';
 
 /** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
@@ -133,7 +134,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private lastMessageAt = 0;
   private ready = false;
   private load = 1;
-  private frameRequest: number | null = null;
+  private pacing: FramePacing | null = null;
   private envStepCount = 0;
   private episodeCount = 0;
   private latest: WorkerMetrics | null = null;
@@ -159,7 +160,13 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     }
     this.exploration = makeExploration(this.config);
     this.start(this.options.resume);
-    if (this.options.adaptiveLoad) this.watchFrames();
+    if (this.options.adaptiveLoad) {
+      this.pacing = new FramePacing(this.load, this.options.maxLoad, this.options.frameP95Ratio, (load) => {
+        this.load = load;
+        this.worker?.postMessage({ type: 'load', maxLoad: load });
+      });
+      this.pacing.start();
+    }
   }
 
   /** The latest acting policy (runtime forward on the last weights received). */
@@ -328,7 +335,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.frameRequest !== null) cancelAnimationFrame(this.frameRequest);
+    this.pacing?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.stopWorker();
@@ -338,40 +345,6 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   }
 
   /** Frame-pacing control loop of the adaptive load (browser main thread only). */
-  private watchFrames(): void {
-    if (typeof requestAnimationFrame !== 'function') return;
-    const WINDOW = 300;
-    const intervals = new Float64Array(WINDOW);
-    let count = 0;
-    let last = 0;
-    // performance.now(), not the rAF timestamp: the timestamp is snapped to the
-    // frame clock and hides how late the frame's work actually started.
-    const tick = (): void => {
-      if (this.disposed) return;
-      const now = performance.now();
-      if (last > 0) {
-        intervals[count % WINDOW] = now - last;
-        count++;
-        if (count >= 60 && count % 60 === 0) this.adjustLoad(intervals.subarray(0, Math.min(count, WINDOW)));
-      }
-      last = now;
-      this.frameRequest = requestAnimationFrame(tick);
-    };
-    this.frameRequest = requestAnimationFrame(tick);
-  }
-
-  private adjustLoad(intervals: Float64Array): void {
-    const sorted = Float64Array.from(intervals).sort();
-    const ratio = sorted[Math.floor(sorted.length * 0.95)] / Math.max(1e-3, sorted[Math.floor(sorted.length / 2)]);
-    const target = this.options.frameP95Ratio;
-    // Back off quickly when frames stretch, come back slowly when they are even.
-    const next = ratio > target ? Math.max(0.2, this.load * 0.8) : ratio < target * 0.97 ? Math.min(this.options.maxLoad, this.load + 0.05) : this.load;
-    if (Math.abs(next - this.load) >= 0.01) {
-      this.load = next;
-      this.worker?.postMessage({ type: 'load', maxLoad: next });
-    }
-  }
-
   private start(resume: boolean): void {
     const w = this.options.createWorker();
     this.worker = w;
@@ -383,6 +356,8 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     };
     const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, ...host } = this.options;
     this.load = host.maxLoad;
+    // A restarted worker starts at the full duty cycle; the pacing goes on from there.
+    if (this.pacing) this.pacing.load = this.load;
     w.postMessage({ type: 'init', spec: this.spec, config: this.config, options: { ...host, maxLoad: this.load, resume } });
     this.lastMessageAt = Date.now();
     this.ready = false;
