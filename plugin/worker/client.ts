@@ -223,24 +223,9 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
 
   /** Asks the worker to save a checkpoint in its store; resolves when saved. */
   save(name: string, includeBuffer = false): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const done = (e: { name: string; updates: number }): void => {
-        if (e.name !== name) return;
-        this.off(WorkerTrainerEvents.SAVED, done);
-        this.off(WorkerTrainerEvents.ERROR, failed);
-        resolve(e.updates);
-      };
-      const failed = (err: Error): void => {
-        if (!err.message.includes(`"${name}"`)) return;
-        this.off(WorkerTrainerEvents.SAVED, done);
-        this.off(WorkerTrainerEvents.ERROR, failed);
-        reject(err);
-      };
-      this.on(WorkerTrainerEvents.SAVED, done);
-      this.on(WorkerTrainerEvents.ERROR, failed);
-      this.worker?.postMessage({ type: 'save', name, includeBuffer });
-    });
+    return this.named<{ updates: number }>(WorkerTrainerEvents.SAVED, name, () => this.worker?.postMessage({ type: 'save', name, includeBuffer })).then((e) => e.updates);
   }
+
 
   /**
    * Continues training from checkpoint `name` in the worker's store (learner,
@@ -253,25 +238,43 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
    * ```
    */
   restore(name: string): Promise<{ updates: number; envSteps: number; episodes: number }> {
+    return this.named<{ updates: number; envSteps: number; episodes: number }>(WorkerTrainerEvents.RESTORED, name, () =>
+      // A worker still starting would not know its learner yet: ask once it is ready.
+      this.whenReady().then(() => this.worker?.postMessage({ type: 'restore', name })),
+    ).then((e) => ({ updates: e.updates, envSteps: e.envSteps, episodes: e.episodes }));
+  }
+
+  /**
+   * Sends a request about checkpoint `name` and waits for the `event` naming
+   * it, or for an error that names it in quotes.
+   */
+  private named<E extends object>(event: string, name: string, send: () => unknown): Promise<E & { name: string }> {
     return new Promise((resolve, reject) => {
-      const done = (e: { name: string; updates: number; envSteps: number; episodes: number }): void => {
+      const done = (e: E & { name: string }): void => {
         if (e.name !== name) return;
-        this.off(WorkerTrainerEvents.RESTORED, done);
-        this.off(WorkerTrainerEvents.ERROR, failed);
-        resolve({ updates: e.updates, envSteps: e.envSteps, episodes: e.episodes });
+        stop();
+        resolve(e);
       };
       const failed = (err: Error): void => {
         if (!err.message.includes(`"${name}"`)) return;
-        this.off(WorkerTrainerEvents.RESTORED, done);
-        this.off(WorkerTrainerEvents.ERROR, failed);
+        stop();
         reject(err);
       };
-      this.on(WorkerTrainerEvents.RESTORED, done);
+      const stop = (): void => {
+        this.off(event, done);
+        this.off(WorkerTrainerEvents.ERROR, failed);
+      };
+      this.on(event, done);
       this.on(WorkerTrainerEvents.ERROR, failed);
-      // A worker still starting would not know its learner yet: ask once it is ready.
-      void this.whenReady().then(() => this.worker?.postMessage({ type: 'restore', name }), reject);
+      void Promise.resolve()
+        .then(send)
+        .catch((e: Error) => {
+          stop();
+          reject(e);
+        });
     });
   }
+
 
   /** Resolves once the worker is ready (at once when it is). */
   whenReady(): Promise<void> {

@@ -7,17 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { launchBrowser } from '../support/browser.js';
 import { serveDemo } from '../../demo-game/server.js';
 import { Rng } from '../../plugin/core/rng.js';
+import type { PlayStats } from '../../demo-game/scenes/play.js';
 
-interface Stats {
-  ticks: number;
-  decisions: number;
-  rounds: number;
-  caught: number;
-  escaped: number;
-  carrots: number;
-  mode: string;
-  gardenerSteps: number;
-}
+type Stats = PlayStats;
 
 test('demo game: loads clean, 30 s of keyboard play against the shipped squad, NPCs move and decide', async () => {
   const server = await serveDemo(0);
