@@ -58,8 +58,7 @@ function fleeMove(world: HeistWorld, random: () => number): number {
   // Two ticks of lookahead against gardeners that walk straight at where the
   // rabbit is: the rabbit keeps its distance and heads for open garden.
   const { maze } = world;
-  const g1 = new Int32Array(world.nGuards);
-  const g2 = new Int32Array(world.nGuards);
+  const [g1, g2] = scratch(world.nGuards);
   stepToward(world, world.guards, world.rabbit, g1);
   let best = 0;
   let bestScore = -Infinity;
@@ -84,6 +83,14 @@ function fleeMove(world: HeistWorld, random: () => number): number {
     }
   }
   return best;
+}
+
+let scratchGuards: [Int32Array, Int32Array] = [new Int32Array(0), new Int32Array(0)];
+
+/** Predicted gardener cells one and two ticks ahead, reused: the rabbit decides every env step. */
+function scratch(guards: number): [Int32Array, Int32Array] {
+  if (scratchGuards[0].length !== guards) scratchGuards = [new Int32Array(guards), new Int32Array(guards)];
+  return scratchGuards;
 }
 
 /** Each gardener's greedy step toward `target`. */

@@ -20,9 +20,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { readTidy } from './read.js';
 
-/** h W (or with `transposeW`, h W^T) as a Float32Array, one small kernel. */
-function product(h: Float32Array, rows: number, cols: number, w: tf.Tensor2D, wT: tf.Tensor2D | null): Float32Array {
-  return readTidy(() => tf.matMul(tf.tensor2d(h, [rows, cols]), wT ?? w));
+/** `values` ([rows, cols]) times `matrix`, read back: one small kernel. */
+function product(values: Float32Array, rows: number, cols: number, matrix: tf.Tensor2D): Float32Array {
+  return readTidy(() => tf.matMul(tf.tensor2d(values, [rows, cols]), matrix));
 }
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
@@ -44,7 +44,7 @@ function makeGruSequence(steps: number, rows: number) {
     const ns = new Float32Array(steps * n);
     const ghn = new Float32Array(steps * n);
     for (let t = 0; t < steps; t++) {
-      const gh = product(hs.subarray(t * n, (t + 1) * n), rows, H, whh, null);
+      const gh = product(hs.subarray(t * n, (t + 1) * n), rows, H, whh);
       const gxBase = t * rows * G;
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < H; j++) {
@@ -73,11 +73,11 @@ function makeGruSequence(steps: number, rows: number) {
         const dys = dy.dataSync() as Float32Array;
         const dgx = new Float32Array(steps * rows * G);
         const dgh = new Float32Array(steps * rows * G);
+        // dL/dh flowing back into step t, and the one being built for step t - 1 (swapped each step).
         let dhNext = new Float32Array(n);
+        let carry = new Float32Array(n);
         const whhT = tf.transpose(swhh);
-        const dgStep = new Float32Array(rows * G);
         for (let t = steps - 1; t >= 0; t--) {
-          const carry = new Float32Array(n);
           for (let i = 0; i < rows; i++) {
             for (let j = 0; j < H; j++) {
               const e = i * H + j;
@@ -102,11 +102,10 @@ function makeGruSequence(steps: number, rows: number) {
             }
           }
           if (t > 0) {
-            dgStep.set(dgh.subarray(t * rows * G, (t + 1) * rows * G));
-            const back = product(dgStep, rows, G, swhh, whhT);
+            const back = product(dgh.subarray(t * rows * G, (t + 1) * rows * G), rows, G, whhT);
             for (let e = 0; e < n; e++) carry[e] += back[e];
           }
-          dhNext = carry;
+          [dhNext, carry] = [carry, dhNext];
         }
         whhT.dispose();
         // The weight gradients of all steps at once; explicit transposes (see linear.ts).
