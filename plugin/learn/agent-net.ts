@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { gruSequence } from './gru-sequence.js';
+import { fusedKernelsOn, wasmKernel } from './wasm-kernel.js';
+import { fusedAgentQ } from './fused-agent.js';
 import { linear } from './linear.js';
 import type { ParamSet } from './params.js';
 
@@ -20,24 +21,8 @@ import type { ParamSet } from './params.js';
 export interface AgentOutput {
   /** Q-values `[steps, rows, nActions]`. */
   readonly q: tf.Tensor3D;
-  /** GRU hidden state after the last step `[rows, H]` (null for the MLP). */
+  /** GRU hidden state after the last step `[rows, H]` (null for the MLP, and on the fused training path, which starts from zero and is not carried on). */
   readonly hidden: tf.Tensor2D | null;
-}
-
-let fusedGru = true;
-
-/**
- * Chooses how a GRU runs over a whole sequence from a zero state (training):
- * fused (default on the wasm and cpu backends; `gruSequence`, a hand-written
- * backward pass) or plain (step by step through tfjs autodiff, the reference
- * the tests compare against, and always the path on WebGL).
- * @example
- * ```ts
- * useFusedGru(false); // the plain reference path, e.g. to benchmark it
- * ```
- */
-export function useFusedGru(on: boolean): void {
-  fusedGru = on;
 }
 
 /**
@@ -103,6 +88,13 @@ export class AgentInputs {
 export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInputs, h0?: tf.Tensor2D | null): AgentOutput {
   const H = shape.hiddenDim;
   const { steps, rows } = inputs;
+  // The fused op reads its operands into the kernel's memory: right for the
+  // CPU-side backends (wasm, cpu); WebGL keeps the plain path on the GPU.
+  if (fusedKernelsOn() && !h0 && tf.getBackend() !== 'webgl' && wasmKernel()) {
+    const q = tf.reshape(fusedAgentQ(shape, p, inputs.data, steps, rows), [steps, rows, shape.nActions]) as tf.Tensor3D;
+    // Training never reads the last hidden state; callers that carry it (acting) pass h0 and take the plain path.
+    return { q, hidden: null };
+  }
   const fc1w = p.get('agent.fc1.w');
   const fc1b = p.get('agent.fc1.b');
   if (shape.kind === 'mlp') {
@@ -117,15 +109,6 @@ export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInp
   const bhh = p.get('agent.gru.bhh');
   const fc2w = p.get('agent.fc2.w');
   const fc2b = p.get('agent.fc2.b');
-  // The fused op reads each step back into JS: right for the CPU-side
-  // backends (wasm, cpu), a GPU sync per step on WebGL, which keeps the plain path.
-  if (fusedGru && !h0 && tf.getBackend() !== 'webgl') {
-    const fc1 = linear(inputs.whole(), fc1w, fc1b, 'relu');
-    const hs = gruSequence(fc1, wih, bih, whh, bhh, steps, rows);
-    const q = linear(hs, fc2w, fc2b);
-    // The last step's states: acting carries them to its next decision.
-    return { q: tf.reshape(q, [steps, rows, shape.nActions]), hidden: tf.slice(hs, [(steps - 1) * rows, 0], [rows, H]) };
-  }
   const xs = inputs.perStep();
   let h: tf.Tensor2D = h0 ?? tf.zeros([rows, H]);
   const hs: tf.Tensor2D[] = [];

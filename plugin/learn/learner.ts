@@ -24,7 +24,8 @@ import { RunningMeanStd } from '../core/running-stats.js';
 import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import { AgentInputs, agentForward } from './agent-net.js';
 import { readTidy } from './read.js';
-import { mixForward, mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
+import { mixQ } from './fused-mixer.js';
+import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
 import { clipByGlobalNorm, TorchOptimizer, type OptimizerState } from './optimizers.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
@@ -203,7 +204,7 @@ export class QLearner {
     return readTidy(() => {
       const q = tf.tensor2d(qs, [rows, this.spec.nAgents]);
       const s = tf.tensor2d(states, [rows, this.spec.stateSize]);
-      return mixForward(this.mixerShape, this.online.mixer, q, s);
+      return mixQ(this.mixerShape, this.online.mixer, q, s);
     });
   }
 
@@ -223,7 +224,7 @@ export class QLearner {
     if (state.length !== this.spec.stateSize) throw new RangeError(`credit needs a state of ${this.spec.stateSize} values, got ${state.length}`);
     return readTidy(() => {
       const s = tf.tensor2d(state, [1, this.spec.stateSize]);
-      const grad = tf.grad((q: tf.Tensor) => mixForward(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s).sum());
+      const grad = tf.grad((q: tf.Tensor) => mixQ(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s).sum());
       return grad(tf.tensor2d(qs, [1, this.spec.nAgents]));
     });
   }
@@ -322,7 +323,7 @@ export class QLearner {
       // [T+1, B*N, A]
       const q = agentForward(this.agentShape, this.online.agent, bt.inputs).q;
       const chosen = tf.reshape(tf.sum(tf.mul(tf.slice(q, [0, 0, 0], [T, rows, -1]), bt.actionsOneHot), 2), [T * B, N]) as tf.Tensor2D;
-      const mixed = mixForward(this.mixerShape, this.online.mixer, chosen, statesNow); // [T*B, K]
+      const mixed = mixQ(this.mixerShape, this.online.mixer, chosen, statesNow); // [T*B, K]
       const y = tf.reshape(targets(q), [T * B, K]);
       const td = tf.mul(tf.sub(mixed, y), mask);
       side.push(
@@ -365,7 +366,7 @@ export class QLearner {
     } else {
       nextValue = tf.max(tf.add(targetNextQ, bt.nextPenalty), 2);
     }
-    const mixedNext = mixForward(this.mixerShape, this.target.mixer, tf.reshape(nextValue, [T * B, N]) as tf.Tensor2D, statesNext);
+    const mixedNext = mixQ(this.mixerShape, this.target.mixer, tf.reshape(nextValue, [T * B, N]) as tf.Tensor2D, statesNext);
     const K = mixerOutputs(this.mixerShape);
     return tdTargets({
       rewards: bt.rewards,

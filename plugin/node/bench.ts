@@ -13,7 +13,7 @@ import { train } from '../learn/train.js';
 import { useBackend, type BackendName } from '../learn/backend.js';
 import { TfjsActor } from '../learn/actor.js';
 import { QLearner } from '../learn/learner.js';
-import { useFusedGru } from '../learn/agent-net.js';
+import { useFusedKernels } from '../learn/wasm-kernel.js';
 import { exportPolicy } from '../learn/policy-export.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 
@@ -32,7 +32,7 @@ const fullEpisodes = (count: number, seed: number) => syntheticEpisodes(REFERENC
 
 async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, path: 'fused' | 'plain' = 'fused') {
   await useBackend(backend);
-  useFusedGru(path === 'fused');
+  useFusedKernels(path === 'fused');
   const learner = new QLearner(REFERENCE, { ...REFERENCE_CONFIG, agent });
   const buffer = new EpisodeBuffer(REFERENCE, 64);
   for (const ep of fullEpisodes(64, 1)) buffer.insert(ep);
@@ -46,7 +46,7 @@ async function benchUpdate(backend: BackendName, agent: 'gru' | 'mlp', repeats: 
     if (i >= 2) times.push(dt); // the first updates compile / warm caches
   }
   learner.dispose();
-  useFusedGru(true);
+  useFusedKernels(true);
   return { backend, agent, ...(agent === 'gru' ? { path } : {}), batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
 }
 

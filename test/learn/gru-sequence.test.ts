@@ -3,16 +3,16 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { agentParamSpecs, collateEpisodes, Rng, type AgentNetShape, type EnvSpec } from '../../plugin/core/index.js';
-import { AgentInputs, agentForward, ParamSet, QLearner, useFusedGru } from '../../plugin/learn/index.js';
+import { AgentInputs, agentForward, ParamSet, QLearner, useFusedKernels } from '../../plugin/learn/index.js';
 import { randomEpisodes } from '../support/episodes.js';
 import { tf } from '../support/tf.js';
 
-after(() => useFusedGru(true));
+after(() => useFusedKernels(true));
 
 const shape: AgentNetShape = { kind: 'gru', inputSize: 7, hiddenDim: 16, nActions: 4 };
 
 function gradsOf(fused: boolean, p: ParamSet, inputs: AgentInputs, weights: tf.Tensor): Record<string, Float32Array> {
-  useFusedGru(fused);
+  useFusedKernels(fused);
   const vars = p.specs.map((s) => p.get(s.name) as tf.Variable);
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(agentForward(shape, p, inputs).q, weights)) as tf.Scalar, vars);
   const out = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array]));
@@ -52,7 +52,7 @@ test('fused and plain GRU learners give the same losses over 50 updates from the
     return collateEpisodes(spec, pick);
   });
   const losses = (fused: boolean): number[] => {
-    useFusedGru(fused);
+    useFusedKernels(fused);
     const learner = new QLearner(spec, { hiddenDim: 16, mixingEmbedDim: 8, hypernetEmbed: 16, seed: 3, batchSize: 8, targetUpdateInterval: 10 });
     const out = batches.map((b, i) => learner.update(b, i + 1).loss);
     learner.dispose();

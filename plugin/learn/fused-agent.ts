@@ -1,0 +1,147 @@
+/**
+ * The whole agent network over a whole batch as one differentiable op
+ * (forward and hand-written backward), run by a WebAssembly SIMD kernel of
+ * our own (`kernels/assembly/qmix.ts`): fc1 -> GRU over every step -> fc2 for
+ * the recurrent agent, fc1 -> fc2 -> fc3 for the feed-forward one.
+ *
+ * Why: through tfjs, a 51-step GRU update launches thousands of small
+ * kernels (about 8,400 per reference update), and most of the time went to
+ * launching them. Here the inputs go into the kernel's memory once, every
+ * step's products and gate arithmetic run with their operands in cache, and
+ * the kernel's 4 x 8 blocked product beats tfjs-wasm's matmul on these shapes
+ * (about 39 against 17 GFLOP/s for [96, 64] x [64, 192] on our 2-core
+ * machine). The agent inputs are data, so no gradient is computed for them.
+ * The plain path (`agentForward` with `useFusedKernels(false)`) stays as the
+ * reference the tests compare against.
+ *
+ * GRU gates follow PyTorch's GRUCell (r, z, n), as in `agent-net.ts`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { AgentNetShape } from '../core/agent-arch.js';
+import { linearBackward, wasmKernel, KernelArena, type KernelExports } from './wasm-kernel.js';
+import type { ParamSet } from './params.js';
+
+/** Weight names in the order the op takes them. */
+const WEIGHTS = {
+  gru: ['agent.fc1.w', 'agent.fc1.b', 'agent.gru.wih', 'agent.gru.bih', 'agent.gru.whh', 'agent.gru.bhh', 'agent.fc2.w', 'agent.fc2.b'],
+  mlp: ['agent.fc1.w', 'agent.fc1.b', 'agent.fc2.w', 'agent.fc2.b', 'agent.fc3.w', 'agent.fc3.b'],
+} as const;
+
+/** Where one call keeps its arrays in the kernel's memory (byte addresses). */
+type Layout = Record<string, number>;
+
+/**
+ * Reserves named arrays in order. Forward and backward lay out the same
+ * saved arrays first, so what the forward pass copies out in one piece goes
+ * back in one piece.
+ */
+function reserve(arena: KernelArena, sizes: [string, number][]): Layout {
+  const at: Layout = {};
+  for (const [name, floats] of sizes) at[name] = arena.take(floats);
+  at.end = arena.take(0);
+  return at;
+}
+
+/** The arrays the backward pass needs, in the forward pass's layout. */
+function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidth: number): [string, number][] {
+  const H = shape.hiddenDim;
+  const A = shape.nActions;
+  const m = steps * rows;
+  const weights: [string, number][] = shape.kind === 'gru'
+    ? [['w1', inputWidth * H], ['b1', H], ['wih', H * 3 * H], ['bih', 3 * H], ['whh', H * 3 * H], ['bhh', 3 * H], ['w2', H * A], ['b2', A]]
+    : [['w1', inputWidth * H], ['b1', H], ['w2', H * H], ['b2', H], ['w3', H * A], ['b3', A]];
+  const acts: [string, number][] = shape.kind === 'gru'
+    ? [['a1', m * H], ['hs', (steps + 1) * rows * H], ['rs', m * H], ['zs', m * H], ['ns', m * H], ['ghn', m * H]]
+    : [['a1', m * H], ['a2', m * H]];
+  return [['x', m * inputWidth], ...weights, ...acts];
+}
+
+function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+  const H = shape.hiddenDim;
+  const A = shape.nActions;
+  const In = x.length / (steps * rows);
+  const m = steps * rows;
+  const n = rows * H;
+  const G = 3 * H;
+  const gru = shape.kind === 'gru';
+  const names = WEIGHTS[shape.kind];
+  const sizes = savedSizes(shape, steps, rows, In);
+  // Scratch for the product's packed rows: K * 64 bytes for the largest K used.
+  const packFloats = 16 * Math.max(In, H, G, rows, m, A);
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const weights = args.slice(0, names.length) as tf.Tensor[];
+    const arena = new KernelArena(kernel);
+    const at = reserve(arena, sizes);
+    const q = arena.take(m * A);
+    const scratch = gru ? [arena.take(rows * G), arena.take(rows * G)] : [];
+    const pack = arena.take(packFloats);
+    const mem = arena.f32();
+    mem.set(x, at.x / 4);
+    sizes.slice(1, 1 + names.length).forEach(([key], i) => mem.set(weights[i].dataSync() as Float32Array, at[key] / 4));
+    kernel.linear(m, H, In, at.x, at.w1, at.b1, at.a1, true, pack);
+    if (gru) {
+      kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, at.rs, at.zs, at.ns, at.ghn, scratch[0], scratch[1], pack);
+      kernel.linear(m, A, H, at.hs + 4 * n, at.w2, at.b2, q, false, pack);
+    } else {
+      kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
+      kernel.linear(m, A, H, at.a2, at.w3, at.b3, q, false, pack);
+    }
+    // Copies, not views: the next call reuses this memory, and the cpu
+    // backend keeps the very array it is given.
+    const saved = mem.slice(at.x / 4, at.end / 4);
+    const value = tf.tensor2d(mem.slice(q / 4, q / 4 + m * A), [m, A]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const back = new KernelArena(kernel);
+        const b = reserve(back, sizes);
+        const take = (floats: number) => back.take(floats);
+        const dq = take(m * A);
+        const grads: Record<string, number> = {};
+        for (const [key, floats] of sizes.slice(1, 1 + names.length)) grads[key] = take(floats);
+        const wT = take(Math.max(G * H, H * A, H * H)); // one transposed weight at a time
+        const da = take(m * H);
+        const db = take(m * H);
+        const gruScratch = gru ? { dgx: take(rows * G), dgh: take(rows * G), dh: take(n), carry: take(n), whhT: take(G * H) } : null;
+        const pk = take(packFloats);
+        const mm = back.f32();
+        mm.set(saved, b.x / 4);
+        mm.set(dy.dataSync() as Float32Array, dq / 4);
+        // Output layer, then back through the hidden layers (relu' from their outputs).
+        if (gru) {
+          const s = gruScratch!;
+          linearBackward(kernel, m, H, A, b.hs + 4 * n, b.w2, dq, grads.w2, grads.b2, da, wT, pk);
+          kernel.transpose(H, G, b.wih, wT);
+          kernel.transpose(H, G, b.whh, s.whhT);
+          kernel.backward(steps, rows, H, H, b.a1, wT, s.whhT, b.hs, b.rs, b.zs, b.ns, b.ghn, da, db, grads.wih, grads.bih, grads.whh, grads.bhh, s.dgx, s.dgh, s.dh, s.carry, pk);
+        } else {
+          linearBackward(kernel, m, H, A, b.a2, b.w3, dq, grads.w3, grads.b3, da, wT, pk);
+          kernel.reluGrad(m * H, b.a2, da);
+          linearBackward(kernel, m, H, H, b.a1, b.w2, da, grads.w2, grads.b2, db, wT, pk);
+        }
+        // db now holds dL/d(a1); the inputs are data, so fc1 needs no dInput.
+        kernel.reluGrad(m * H, b.a1, db);
+        linearBackward(kernel, m, In, H, b.x, b.w1, db, grads.w1, grads.b1, null, wT, pk);
+        return sizes.slice(1, 1 + names.length).map(([key, floats], i) =>
+          tf.tensor(mm.slice(grads[key] / 4, grads[key] / 4 + floats), weights[i].shape),
+        );
+      },
+    };
+  });
+}
+
+/**
+ * Q-values `[steps * rows, nActions]` of the agent network over agent inputs
+ * `x` (`[steps, rows, inputSize]` time-major, flat), the GRU starting from a
+ * zero state; differentiable in every agent weight of `p`.
+ * @example
+ * ```ts
+ * const q = fusedAgentQ(shape, params, inputs.data, 51, 96); // [51 * 96, 5]
+ * ```
+ */
+export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number): tf.Tensor2D {
+  const kernel = wasmKernel();
+  if (!kernel) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
+  const op = makeFusedAgent(kernel, shape, x, steps, rows);
+  return op(...WEIGHTS[shape.kind].map((name) => p.get(name))) as tf.Tensor2D;
+}

@@ -1,0 +1,475 @@
+// AssemblyScript source of the learner's kernels (compiled to WebAssembly
+// with SIMD by `npm run build:kernels`; the bytes live in ../qmix-wasm.ts).
+//
+// Why kernels of our own: through tfjs, a GRU update launches hundreds of
+// small kernels per step, and a QMIX mixer dozens per pass. Here one call
+// runs a whole GRU sequence, forward or backward, with every step's operands
+// in cache, and the mixer's elementwise parts run in one loop each. Memory is
+// managed by the caller (../../wasm-kernel.ts): it grows the memory, copies
+// operands in at 16-byte aligned addresses and passes their addresses.
+//
+// Layouts are row-major float32. Gates are PyTorch's GRUCell (r, z, n):
+//   r = sigmoid(gx_r + gh_r), z = sigmoid(gx_z + gh_z)
+//   n = tanh(gx_n + r * gh_n), h' = n + z * (h - n)
+// with gx = x W_ih + b_ih and gh = h W_hh + b_hh.
+
+/** First address free for the caller's data. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+// ---------------------------------------------------------------- products
+
+/**
+ * C[M, N] (+)= A B, with B row-major [K, N] and A given by strides: element
+ * (i, k) of A is at a + 4 * (i * sAi + k * sAk), so A or its transpose can be
+ * read in place. Blocks of 4 rows x 8 columns keep 8 accumulators in
+ * registers; the edges (rows beyond a multiple of 4, columns beyond a
+ * multiple of 8) fall back to a plain loop.
+ *
+ * Each block of 4 rows of A is first copied to `pack` (K * 64 bytes) with
+ * every value already broadcast to four lanes: the inner loop then loads
+ * them instead of splatting, and splats (a load plus a shuffle) were what
+ * held the loop back (about 31 GFLOP/s with splats, on our 2-core machine).
+ */
+export function gemm(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize): void {
+  const M4 = M & ~3;
+  const N8 = N & ~7;
+  const rowB = <usize>N << 2;
+  const stepAk = <usize>sAk << 2;
+  const stepAi = <usize>sAi << 2;
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = a + <usize>i * stepAi;
+    let pk = pack;
+    let ka: usize = 0;
+    for (let k = 0; k < K; k++) {
+      v128.store(pk, f32x4.splat(load<f32>(a0 + ka)));
+      v128.store(pk, f32x4.splat(load<f32>(a0 + stepAi + ka)), 16);
+      v128.store(pk, f32x4.splat(load<f32>(a0 + 2 * stepAi + ka)), 32);
+      v128.store(pk, f32x4.splat(load<f32>(a0 + 3 * stepAi + ka)), 48);
+      pk += 64;
+      ka += stepAk;
+    }
+    const c0 = c + ((<usize>i * <usize>N) << 2);
+    const c1 = c0 + rowB;
+    const c2 = c1 + rowB;
+    const c3 = c2 + rowB;
+    for (let j = 0; j < N8; j += 8) {
+      const jb = <usize>j << 2;
+      let x0 = f32x4.splat(0), y0 = f32x4.splat(0);
+      let x1 = f32x4.splat(0), y1 = f32x4.splat(0);
+      let x2 = f32x4.splat(0), y2 = f32x4.splat(0);
+      let x3 = f32x4.splat(0), y3 = f32x4.splat(0);
+      if (accumulate) {
+        x0 = v128.load(c0 + jb); y0 = v128.load(c0 + jb, 16);
+        x1 = v128.load(c1 + jb); y1 = v128.load(c1 + jb, 16);
+        x2 = v128.load(c2 + jb); y2 = v128.load(c2 + jb, 16);
+        x3 = v128.load(c3 + jb); y3 = v128.load(c3 + jb, 16);
+      }
+      let pb = b + jb;
+      pk = pack;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let s = v128.load(pk);
+        x0 = f32x4.add(x0, f32x4.mul(s, b0));
+        y0 = f32x4.add(y0, f32x4.mul(s, b1));
+        s = v128.load(pk, 16);
+        x1 = f32x4.add(x1, f32x4.mul(s, b0));
+        y1 = f32x4.add(y1, f32x4.mul(s, b1));
+        s = v128.load(pk, 32);
+        x2 = f32x4.add(x2, f32x4.mul(s, b0));
+        y2 = f32x4.add(y2, f32x4.mul(s, b1));
+        s = v128.load(pk, 48);
+        x3 = f32x4.add(x3, f32x4.mul(s, b0));
+        y3 = f32x4.add(y3, f32x4.mul(s, b1));
+        pb += rowB;
+        pk += 64;
+      }
+      v128.store(c0 + jb, x0); v128.store(c0 + jb, y0, 16);
+      v128.store(c1 + jb, x1); v128.store(c1 + jb, y1, 16);
+      v128.store(c2 + jb, x2); v128.store(c2 + jb, y2, 16);
+      v128.store(c3 + jb, x3); v128.store(c3 + jb, y3, 16);
+    }
+  }
+  // Columns beyond a multiple of 8 (the 5 actions of a Q layer, say): blocks
+  // of 4 rows x 4 columns. Loads may run up to 3 values past a row of B or C
+  // (the caller leaves slack after each array); only real columns are stored.
+  if (N8 < N) {
+    for (let i = 0; i < M4; i += 4) {
+      const a0 = a + <usize>i * stepAi;
+      const c0 = c + ((<usize>i * <usize>N) << 2);
+      for (let j = N8; j < N; j += 4) {
+        const jb = <usize>j << 2;
+        let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+        if (accumulate) {
+          x0 = v128.load(c0 + jb);
+          x1 = v128.load(c0 + rowB + jb);
+          x2 = v128.load(c0 + 2 * rowB + jb);
+          x3 = v128.load(c0 + 3 * rowB + jb);
+        }
+        let pb = b + jb;
+        let ka: usize = 0;
+        for (let k = 0; k < K; k++) {
+          const b0 = v128.load(pb);
+          x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + ka)), b0));
+          x1 = f32x4.add(x1, f32x4.mul(f32x4.splat(load<f32>(a0 + stepAi + ka)), b0));
+          x2 = f32x4.add(x2, f32x4.mul(f32x4.splat(load<f32>(a0 + 2 * stepAi + ka)), b0));
+          x3 = f32x4.add(x3, f32x4.mul(f32x4.splat(load<f32>(a0 + 3 * stepAi + ka)), b0));
+          pb += rowB;
+          ka += stepAk;
+        }
+        const left = N - j;
+        storeLanes(c0 + jb, x0, left);
+        storeLanes(c0 + rowB + jb, x1, left);
+        storeLanes(c0 + 2 * rowB + jb, x2, left);
+        storeLanes(c0 + 3 * rowB + jb, x3, left);
+      }
+    }
+  }
+  // Rows beyond a multiple of 4, one element at a time.
+  if (M4 < M) gemmScalar(M4, M, 0, N, K, N, a, stepAi, stepAk, b, c, accumulate);
+}
+
+/** Stores the first `count` lanes of v (all four when count >= 4). */
+function storeLanes(p: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  v128.store32_lane(p, v, 0);
+  if (count > 1) v128.store32_lane(p, v, 1, 4);
+  if (count > 2) v128.store32_lane(p, v, 2, 8);
+}
+
+function gemmScalar(i0: i32, i1: i32, j0: i32, j1: i32, K: i32, N: i32, a: usize, stepAi: usize, stepAk: usize, b: usize, c: usize, accumulate: bool): void {
+  const rowB = <usize>N << 2;
+  for (let i = i0; i < i1; i++) {
+    const ai = a + <usize>i * stepAi;
+    for (let j = j0; j < j1; j++) {
+      const cij = c + ((<usize>i * <usize>N + <usize>j) << 2);
+      let s: f32 = accumulate ? load<f32>(cij) : 0;
+      let pb = b + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        s += load<f32>(ai + <usize>k * stepAk) * load<f32>(pb);
+        pb += rowB;
+      }
+      store<f32>(cij, s);
+    }
+  }
+}
+
+/** dst[cols, rows] = src[rows, cols] transposed. */
+export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      store<f32>(dst + ((<usize>j * <usize>rows + <usize>i) << 2), load<f32>(src + ((<usize>i * <usize>cols + <usize>j) << 2)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- layers
+
+/** out[M, N] = a[M, K] w[K, N] + b[N], then max(0, .) when relu. */
+export function linear(M: i32, N: i32, K: i32, a: usize, w: usize, b: usize, out: usize, relu: bool, pack: usize): void {
+  gemm(M, N, K, a, K, 1, w, out, false, pack);
+  const N4 = N & ~3;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < M; i++) {
+    const row = out + ((<usize>i * <usize>N) << 2);
+    let j = 0;
+    for (; j < N4; j += 4) {
+      const jb = <usize>j << 2;
+      let v = f32x4.add(v128.load(row + jb), v128.load(b + jb));
+      if (relu) v = f32x4.pmax(v, zero);
+      v128.store(row + jb, v);
+    }
+    for (; j < N; j++) {
+      const jb = <usize>j << 2;
+      let v = load<f32>(row + jb) + load<f32>(b + jb);
+      if (relu && v < 0) v = 0;
+      store<f32>(row + jb, v);
+    }
+  }
+}
+
+/** d[i] = 0 where a[i] <= 0: the gradient through max(0, .), given its output a. */
+export function reluGrad(count: i32, a: usize, d: usize): void {
+  const C4 = count & ~3;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i < C4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(d + o, v128.and(v128.load(d + o), f32x4.gt(v128.load(a + o), zero)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(a + o) <= 0) store<f32>(d + o, 0);
+  }
+}
+
+/** out[cols] = column sums of m[rows, cols]. */
+export function columnSums(rows: i32, cols: i32, m: usize, out: usize): void {
+  memory.fill(out, 0, <usize>cols << 2);
+  colSum(rows, cols, m, out);
+}
+
+// ---------------------------------------------------------------- exp, sigmoid, tanh
+
+// exp on four lanes: x = n ln2 + r with |r| <= ln2 / 2, e^r by Cephes' expf
+// polynomial (about 1 ulp), 2^n built in the exponent bits. n is rounded by
+// adding 1.5 * 2^23 (its low bits then hold n as an integer), which is much
+// cheaper than nearest + trunc_sat on x64.
+// @ts-ignore: decorator
+@inline
+function exp4(v: v128): v128 {
+  // pmin/pmax are single instructions; min/max carry NaN rules that cost a sequence on x64.
+  let x = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const magic = f32x4.splat(12582912.0);
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(shifted, magic);
+  x = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, x), x), x), f32x4.splat(1));
+  // shifted's bits are 0x4B400000 + n; shifting left by 23 drops the 0x4B4 part.
+  return f32x4.mul(p, i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline
+function sigmoid4(v: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(v))));
+}
+
+// tanh(v) = 1 - 2 / (1 + e^(2v)); saturates cleanly at both ends.
+// @ts-ignore: decorator
+@inline
+function tanh4(v: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(one, exp4(f32x4.add(v, v)))));
+}
+
+// ---------------------------------------------------------------- the sequence
+
+// Lane access for the gate loops: W = v128 moves four lanes, W = f32 one
+// (lane 0; the others read as 0 and are never stored), so the same gate code
+// serves the body of a row and its tail when H is not a multiple of 4.
+// sizeof<W>() is a compile-time constant: each instance keeps one branch.
+// @ts-ignore: decorator
+@inline
+function ld<W>(p: usize): v128 {
+  if (sizeof<W>() == 16) return v128.load(p);
+  return v128.load32_zero(p);
+}
+
+// @ts-ignore: decorator
+@inline
+function st<W>(p: usize, v: v128): void {
+  if (sizeof<W>() == 16) v128.store(p, v);
+  else v128.store32_lane(p, v, 0);
+}
+
+// One forward gate group at byte offset jb of a row: gxi, ghi are the row's
+// [3H] projections, e its [H] offset into the saved arrays, hb = H bytes.
+// @ts-ignore: decorator
+@inline
+function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, bih: usize, bhh: usize, e: usize, hs: usize, next: usize, rs: usize, zs: usize, ns: usize, ghn: usize): void {
+  const r = sigmoid4(f32x4.add(f32x4.add(ld<W>(gxi + jb), ld<W>(bih + jb)), f32x4.add(ld<W>(ghi + jb), ld<W>(bhh + jb))));
+  const z = sigmoid4(f32x4.add(f32x4.add(ld<W>(gxi + hb + jb), ld<W>(bih + hb + jb)), f32x4.add(ld<W>(ghi + hb + jb), ld<W>(bhh + hb + jb))));
+  const hn = f32x4.add(ld<W>(ghi + 2 * hb + jb), ld<W>(bhh + 2 * hb + jb));
+  const nn = tanh4(f32x4.add(f32x4.add(ld<W>(gxi + 2 * hb + jb), ld<W>(bih + 2 * hb + jb)), f32x4.mul(r, hn)));
+  const hPrev = ld<W>(hs + e + jb);
+  st<W>(rs + e + jb, r);
+  st<W>(zs + e + jb, z);
+  st<W>(ns + e + jb, nn);
+  st<W>(ghn + e + jb, hn);
+  st<W>(next + e + jb, f32x4.add(nn, f32x4.mul(z, f32x4.sub(hPrev, nn))));
+}
+
+/**
+ * Runs the GRU over `steps` steps of `rows` rows from h0 = 0.
+ * x [steps, rows, I]; wih [I, 3H]; bih [3H]; whh [H, 3H]; bhh [3H].
+ * Writes hs [(steps + 1), rows, H] (hs[0] = 0, hs[t + 1] the state after
+ * step t) and, for the backward pass, r, z, n and gh_n [steps, rows, H].
+ * gx and gh are scratch of [rows, 3H] each, pack of max(I, H) * 64 bytes.
+ */
+export function forward(steps: i32, rows: i32, I: i32, H: i32, x: usize, wih: usize, bih: usize, whh: usize, bhh: usize, hs: usize, rs: usize, zs: usize, ns: usize, ghn: usize, gx: usize, gh: usize, pack: usize): void {
+  const G = 3 * H;
+  const H4 = H & ~3;
+  const hb = <usize>H << 2;
+  const stepBytes = <usize>(rows * H) << 2;
+  memory.fill(hs, 0, stepBytes);
+  for (let t = 0; t < steps; t++) {
+    const base = <usize>t * stepBytes;
+    gemm(rows, G, I, x + ((<usize>t * <usize>rows * <usize>I) << 2), I, 1, wih, gx, false, pack);
+    gemm(rows, G, H, hs + base, H, 1, whh, gh, false, pack);
+    for (let i = 0; i < rows; i++) {
+      const gxi = gx + ((<usize>i * <usize>G) << 2);
+      const ghi = gh + ((<usize>i * <usize>G) << 2);
+      const e = base + <usize>i * hb;
+      let j = 0;
+      for (; j < H4; j += 4) forwardGates<v128>(<usize>j << 2, hb, gxi, ghi, bih, bhh, e, hs, hs + stepBytes, rs, zs, ns, ghn);
+      for (; j < H; j++) forwardGates<f32>(<usize>j << 2, hb, gxi, ghi, bih, bhh, e, hs, hs + stepBytes, rs, zs, ns, ghn);
+    }
+  }
+}
+
+// One backward gate group: from dL/dh' (d) to the gate pre-activations.
+// @ts-ignore: decorator
+@inline
+function backwardGates<W>(jb: usize, hb: usize, k: usize, e: usize, g: usize, dy: usize, dh: usize, hs: usize, rs: usize, zs: usize, ns: usize, ghn: usize, carry: usize, dgx: usize, dgh: usize): void {
+  const one = f32x4.splat(1);
+  // What flows into this step's output: from the loss and from step t + 1.
+  const d = f32x4.add(ld<W>(dy + k + jb), ld<W>(dh + e + jb));
+  const r = ld<W>(rs + k + jb);
+  const z = ld<W>(zs + k + jb);
+  const nn = ld<W>(ns + k + jb);
+  const dn = f32x4.mul(d, f32x4.sub(one, z));
+  const dz = f32x4.mul(d, f32x4.sub(ld<W>(hs + k + jb), nn));
+  st<W>(carry + e + jb, f32x4.mul(d, z));
+  const dan = f32x4.mul(dn, f32x4.sub(one, f32x4.mul(nn, nn)));
+  const dar = f32x4.mul(f32x4.mul(f32x4.mul(dan, ld<W>(ghn + k + jb)), r), f32x4.sub(one, r));
+  const daz = f32x4.mul(f32x4.mul(dz, z), f32x4.sub(one, z));
+  st<W>(dgx + g + jb, dar);
+  st<W>(dgx + g + hb + jb, daz);
+  st<W>(dgx + g + 2 * hb + jb, dan);
+  st<W>(dgh + g + jb, dar);
+  st<W>(dgh + g + hb + jb, daz);
+  st<W>(dgh + g + 2 * hb + jb, f32x4.mul(dan, r));
+}
+
+/**
+ * Backpropagation through the sequence run by {@link forward}.
+ * dy [steps, rows, H] is dL/d(hs[1..]); x, hs, rs, zs, ns, ghn as forward
+ * left them; wihT [3H, I] and whhT [3H, H] are the transposed weights.
+ * Writes dx [steps, rows, I], dwih [I, 3H], dbih [3H], dwhh [H, 3H], dbhh [3H].
+ * Scratch: dgx, dgh [rows, 3H]; dh, carry [rows, H]; pack, max(rows, 3H) * 64 bytes.
+ */
+export function backward(steps: i32, rows: i32, I: i32, H: i32, x: usize, wihT: usize, whhT: usize, hs: usize, rs: usize, zs: usize, ns: usize, ghn: usize, dy: usize, dx: usize, dwih: usize, dbih: usize, dwhh: usize, dbhh: usize, dgx: usize, dgh: usize, dh: usize, carry: usize, pack: usize): void {
+  const G = 3 * H;
+  const H4 = H & ~3;
+  const hb = <usize>H << 2;
+  const stepBytes = <usize>(rows * H) << 2;
+  const gBytes = <usize>G << 2;
+  memory.fill(dh, 0, stepBytes);
+  memory.fill(dwih, 0, <usize>I * gBytes);
+  memory.fill(dwhh, 0, <usize>H * gBytes);
+  memory.fill(dbih, 0, gBytes);
+  memory.fill(dbhh, 0, gBytes);
+  for (let t = steps - 1; t >= 0; t--) {
+    const base = <usize>t * stepBytes;
+    for (let i = 0; i < rows; i++) {
+      const e = <usize>i * hb;
+      const g = <usize>i * gBytes;
+      let j = 0;
+      for (; j < H4; j += 4) backwardGates<v128>(<usize>j << 2, hb, base + e, e, g, dy, dh, hs, rs, zs, ns, ghn, carry, dgx, dgh);
+      for (; j < H; j++) backwardGates<f32>(<usize>j << 2, hb, base + e, e, g, dy, dh, hs, rs, zs, ns, ghn, carry, dgx, dgh);
+    }
+    const xt = x + ((<usize>t * <usize>rows * <usize>I) << 2);
+    gemm(rows, I, G, dgx, G, 1, wihT, dx + ((<usize>t * <usize>rows * <usize>I) << 2), false, pack);
+    gemm(I, G, rows, xt, 1, I, dgx, dwih, true, pack);
+    gemm(H, G, rows, hs + base, 1, H, dgh, dwhh, true, pack);
+    colSum(rows, G, dgx, dbih);
+    colSum(rows, G, dgh, dbhh);
+    // dL/dh for step t - 1: the direct path (z * dh) plus through the gates.
+    if (t > 0) gemm(rows, H, G, dgh, G, 1, whhT, carry, true, pack);
+    memory.copy(dh, carry, stepBytes);
+  }
+}
+
+/** out[cols] += column sums of m[rows, cols]. */
+function colSum(rows: i32, cols: i32, m: usize, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  const C4 = cols & ~3;
+  let j = 0;
+  for (; j < C4; j += 4) {
+    const jb = <usize>j << 2;
+    let s = v128.load(out + jb);
+    let p = m + jb;
+    for (let i = 0; i < rows; i++) {
+      s = f32x4.add(s, v128.load(p));
+      p += rowBytes;
+    }
+    v128.store(out + jb, s);
+  }
+  for (; j < cols; j++) {
+    const jb = <usize>j << 2;
+    let s = load<f32>(out + jb);
+    for (let i = 0; i < rows; i++) s += load<f32>(m + <usize>i * rowBytes + jb);
+    store<f32>(out + jb, s);
+  }
+}
+
+// ---------------------------------------------------------------- the QMIX mixer
+
+/**
+ * The mixing itself, once the hypernetworks have run. For each row r:
+ *   pre = sum_n q[r, n] |w1[r, n, :]| + b1[r, :],  hid = elu(pre)
+ *   out[r] = sum_e hid[r, e] |w2[r, e]| + v[r]
+ * q [rows, N]; w1 [rows, N * E] and w2 [rows, E] before the abs; b1, hid
+ * [rows, E]; v, out [rows]. Small (N * E values a row), so plain loops.
+ */
+export function mixForward(rows: i32, N: i32, E: i32, q: usize, w1: usize, b1: usize, w2: usize, v: usize, hid: usize, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const re = <usize>r * <usize>E;
+    let total = load<f32>(v + (<usize>r << 2));
+    for (let e = 0; e < E; e++) {
+      let pre = load<f32>(b1 + ((re + <usize>e) << 2));
+      for (let a = 0; a < N; a++) {
+        pre += load<f32>(q + ((<usize>r * <usize>N + <usize>a) << 2)) * Mathf.abs(load<f32>(w1 + (((<usize>r * <usize>N + <usize>a) * <usize>E + <usize>e) << 2)));
+      }
+      const h: f32 = pre > 0 ? pre : Mathf.exp(pre) - 1;
+      store<f32>(hid + ((re + <usize>e) << 2), h);
+      total += h * Mathf.abs(load<f32>(w2 + ((re + <usize>e) << 2)));
+    }
+    store<f32>(out + (<usize>r << 2), total);
+  }
+}
+
+// d|x|/dx as tfjs takes it: 1 for x > 0, else -1.
+// @ts-ignore: decorator
+@inline
+function absSlope(x: f32): f32 {
+  return x > 0 ? 1 : -1;
+}
+
+/**
+ * Gradients of {@link mixForward} for dL/d(out) = dout [rows]: dq [rows, N],
+ * dw1 [rows, N * E] and dw2 [rows, E] (before the abs), db1 [rows, E]
+ * (= dL/d(pre)). dL/dv is dout itself.
+ */
+export function mixBackward(rows: i32, N: i32, E: i32, q: usize, w1: usize, w2: usize, hid: usize, dout: usize, dq: usize, dw1: usize, db1: usize, dw2: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const re = <usize>r * <usize>E;
+    const d = load<f32>(dout + (<usize>r << 2));
+    for (let e = 0; e < E; e++) {
+      const k = (re + <usize>e) << 2;
+      const w = load<f32>(w2 + k);
+      const h = load<f32>(hid + k);
+      store<f32>(dw2 + k, d * h * absSlope(w));
+      const dh = d * Mathf.abs(w);
+      // elu' from its output, as tfjs does: 1 where hid >= 0, else hid + 1 (= e^pre).
+      store<f32>(db1 + k, h >= 0 ? dh : dh * (h + 1));
+    }
+    for (let a = 0; a < N; a++) {
+      const ra = <usize>r * <usize>N + <usize>a;
+      const qa = load<f32>(q + (ra << 2));
+      let s: f32 = 0;
+      for (let e = 0; e < E; e++) {
+        const k = (ra * <usize>E + <usize>e) << 2;
+        const w = load<f32>(w1 + k);
+        const dp = load<f32>(db1 + ((re + <usize>e) << 2));
+        s += dp * Mathf.abs(w);
+        store<f32>(dw1 + k, dp * qa * absSlope(w));
+      }
+      store<f32>(dq + (ra << 2), s);
+    }
+  }
+}

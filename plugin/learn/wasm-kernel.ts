@@ -1,0 +1,142 @@
+/**
+ * Loads the learner's WebAssembly SIMD kernels (built from
+ * `kernels/assembly/qmix.ts`: products, the agent network's layers and GRU
+ * sequence, the QMIX mixer) and lays out their operands in its memory.
+ *
+ * The kernel has no allocator: each call places its operands one after the
+ * other from the heap base (16-byte aligned, for SIMD loads), grows the
+ * memory when they do not fit, and is done with them when it returns.
+ */
+import { QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
+
+/** The kernel's exports; addresses are byte offsets into `memory`. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  gemm(M: number, N: number, K: number, a: number, sAi: number, sAk: number, b: number, c: number, accumulate: boolean, pack: number): void;
+  transpose(rows: number, cols: number, src: number, dst: number): void;
+  linear(M: number, N: number, K: number, a: number, w: number, b: number, out: number, relu: boolean, pack: number): void;
+  reluGrad(count: number, a: number, d: number): void;
+  columnSums(rows: number, cols: number, m: number, out: number): void;
+  mixForward(rows: number, N: number, E: number, q: number, w1: number, b1: number, w2: number, v: number, hid: number, out: number): void;
+  mixBackward(rows: number, N: number, E: number, q: number, w1: number, w2: number, hid: number, dout: number, dq: number, dw1: number, db1: number, dw2: number): void;
+  forward(steps: number, rows: number, I: number, H: number, x: number, wih: number, bih: number, whh: number, bhh: number, hs: number, rs: number, zs: number, ns: number, ghn: number, gx: number, gh: number, pack: number): void;
+  backward(
+    steps: number, rows: number, I: number, H: number, x: number, wihT: number, whhT: number, hs: number, rs: number, zs: number, ns: number, ghn: number,
+    dy: number, dx: number, dwih: number, dbih: number, dwhh: number, dbhh: number, dgx: number, dgh: number, dh: number, carry: number, pack: number,
+  ): void;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+let loaded: KernelExports | null | undefined;
+let fusedOn = true;
+
+/**
+ * Chooses how the learner runs its agent network and QMIX mixer in training:
+ * fused (default on the wasm and cpu backends: our WebAssembly SIMD kernels
+ * with hand-written backward passes) or plain (tfjs ops through tfjs
+ * autodiff, the reference the tests compare against, and always the path on
+ * WebGL, where the data stays on the GPU).
+ * @example
+ * ```ts
+ * useFusedKernels(false); // the plain reference path, e.g. to benchmark it
+ * ```
+ */
+export function useFusedKernels(on: boolean): void {
+  fusedOn = on;
+}
+
+/**
+ * Whether {@link useFusedKernels} is on.
+ * @example
+ * ```ts
+ * if (fusedKernelsOn() && wasmKernel()) console.log('fused training');
+ * ```
+ */
+export function fusedKernelsOn(): boolean {
+  return fusedOn;
+}
+
+/**
+ * The kernel, compiled on first use (synchronously: it is about 6 KB), or
+ * null where WebAssembly SIMD is unavailable; callers then take the plain path.
+ * @example
+ * ```ts
+ * if (wasmKernel()) console.log('fused learner kernels available');
+ * ```
+ */
+export function wasmKernel(): KernelExports | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    const bytes = decodeBase64(QMIX_WASM_BASE64);
+    loaded = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes)
+      ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports)
+      : null;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+/**
+ * Places float32 arrays one after another in the kernel's memory.
+ * @example
+ * ```ts
+ * const arena = new KernelArena(kernel);
+ * const pX = arena.take(x.length);
+ * arena.f32().set(x, pX / 4);
+ * ```
+ */
+export class KernelArena {
+  private top: number;
+
+  constructor(private readonly kernel: KernelExports) {
+    this.top = kernel.heapBase();
+  }
+
+  /**
+   * Reserves `floats` values; returns their byte address (16-byte aligned).
+   * Leaves 16 bytes of slack after each array: the product's narrow-column
+   * path may load up to 3 values past the end of a row.
+   */
+  take(floats: number): number {
+    const at = this.top;
+    this.top += Math.ceil(floats / 4) * 16 + 16;
+    return at;
+  }
+
+  /** A view of the whole memory, grown to hold everything taken so far. Take all, then view: growing detaches older views. */
+  f32(): Float32Array {
+    const memory = this.kernel.memory;
+    const missing = this.top - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    return new Float32Array(memory.buffer);
+  }
+}
+
+/**
+ * The backward pass of a dense layer out = input W + b over `rows` rows
+ * (before its activation): dW = input^T dOut, db = column sums of dOut and,
+ * when `dInput` is given, dInput = dOut W^T. All arguments are addresses;
+ * `wT` is scratch for `inW * outW` values, `pack` for the product.
+ * @example
+ * ```ts
+ * linearBackward(kernel, rows, 64, 5, hidden, w2, dq, gradW2, gradB2, dHidden, scratch, pack);
+ * ```
+ */
+export function linearBackward(
+  kernel: KernelExports, rows: number, inW: number, outW: number, input: number, w: number, dOut: number,
+  gradW: number, gradB: number, dInput: number | null, wT: number, pack: number,
+): void {
+  kernel.gemm(inW, outW, rows, input, 1, inW, dOut, gradW, false, pack);
+  kernel.columnSums(rows, outW, dOut, gradB);
+  if (dInput === null) return;
+  kernel.transpose(inW, outW, w, wT);
+  kernel.gemm(rows, inW, outW, dOut, outW, 1, wT, dInput, false, pack);
+}
