@@ -77,6 +77,12 @@ export class AgentInputs {
   }
 }
 
+/** Options of {@link agentForward}. */
+export interface AgentForwardOptions {
+  /** False where no gradient will be taken (target networks): the fused path then keeps nothing for a backward pass. Default true. */
+  readonly grad?: boolean;
+}
+
 /**
  * Runs the agent network over all steps and rows of `inputs`.
  * @param h0 GRU hidden state `[rows, H]` before the first step; zeros when omitted
@@ -85,13 +91,13 @@ export class AgentInputs {
  * const { q } = tf.tidy(() => agentForward(shape, params, inputs)); // q: [steps, rows, nActions]
  * ```
  */
-export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInputs, h0?: tf.Tensor2D | null): AgentOutput {
+export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInputs, h0?: tf.Tensor2D | null, options: AgentForwardOptions = {}): AgentOutput {
   const H = shape.hiddenDim;
   const { steps, rows } = inputs;
   // The fused op reads its operands into the kernel's memory: right for the
   // CPU-side backends (wasm, cpu); WebGL keeps the plain path on the GPU.
   if (fusedKernelsOn() && !h0 && tf.getBackend() !== 'webgl' && wasmKernel()) {
-    const q = tf.reshape(fusedAgentQ(shape, p, inputs.data, steps, rows), [steps, rows, shape.nActions]) as tf.Tensor3D;
+    const q = tf.reshape(fusedAgentQ(shape, p, inputs.data, steps, rows, options.grad ?? true), [steps, rows, shape.nActions]) as tf.Tensor3D;
     // Training never reads the last hidden state; callers that carry it (acting) pass h0 and take the plain path.
     return { q, hidden: null };
   }

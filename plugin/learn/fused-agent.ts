@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { linearBackward, wasmKernel, KernelArena, type KernelExports } from './wasm-kernel.js';
+import { KernelArena, linearBackward, PACK_FLOATS, releaseSaved, takeSaved, tensorFrom, wasmKernel, type KernelExports } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';
 
 /** Weight names in the order the op takes them. */
@@ -56,40 +56,48 @@ function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidt
   return [['x', m * inputWidth], ...weights, ...acts];
 }
 
-function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+/** Sizes and names one batch shape needs; shared by the forward and backward passes. */
+function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
   const H = shape.hiddenDim;
-  const A = shape.nActions;
   const In = x.length / (steps * rows);
   const m = steps * rows;
-  const n = rows * H;
-  const G = 3 * H;
-  const gru = shape.kind === 'gru';
-  const names = WEIGHTS[shape.kind];
-  const sizes = savedSizes(shape, steps, rows, In);
-  // Scratch for the product's packed rows: K * 64 bytes for the largest K used.
-  const packFloats = 16 * Math.max(In, H, G, rows, m, A);
+  return {
+    H, In, m, A: shape.nActions, n: rows * H, G: 3 * H, gru: shape.kind === 'gru',
+    names: WEIGHTS[shape.kind],
+    sizes: savedSizes(shape, steps, rows, In),
+    packFloats: PACK_FLOATS,
+  };
+}
+
+/** Runs the network forward in the kernel; returns the memory view and where q and the saved arrays are. */
+function runForward(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[]) {
+  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
+  const arena = new KernelArena(kernel);
+  const at = reserve(arena, sizes);
+  const q = arena.take(m * A);
+  const scratch = gru ? [arena.take(rows * G), arena.take(rows * G)] : [];
+  const pack = arena.take(packFloats);
+  const mem = arena.f32();
+  mem.set(x, at.x / 4);
+  sizes.slice(1, 1 + names.length).forEach(([key], i) => mem.set(weights[i].dataSync() as Float32Array, at[key] / 4));
+  kernel.linear(m, H, In, at.x, at.w1, at.b1, at.a1, true, pack);
+  if (gru) {
+    kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, at.rs, at.zs, at.ns, at.ghn, scratch[0], scratch[1], pack);
+    kernel.linear(m, A, H, at.hs + 4 * n, at.w2, at.b2, q, false, pack);
+  } else {
+    kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
+    kernel.linear(m, A, H, at.a2, at.w3, at.b3, q, false, pack);
+  }
+  return { mem, at, value: tensorFrom(mem, q, m * A, [m, A]) as tf.Tensor2D };
+}
+
+function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const weights = args.slice(0, names.length) as tf.Tensor[];
-    const arena = new KernelArena(kernel);
-    const at = reserve(arena, sizes);
-    const q = arena.take(m * A);
-    const scratch = gru ? [arena.take(rows * G), arena.take(rows * G)] : [];
-    const pack = arena.take(packFloats);
-    const mem = arena.f32();
-    mem.set(x, at.x / 4);
-    sizes.slice(1, 1 + names.length).forEach(([key], i) => mem.set(weights[i].dataSync() as Float32Array, at[key] / 4));
-    kernel.linear(m, H, In, at.x, at.w1, at.b1, at.a1, true, pack);
-    if (gru) {
-      kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, at.rs, at.zs, at.ns, at.ghn, scratch[0], scratch[1], pack);
-      kernel.linear(m, A, H, at.hs + 4 * n, at.w2, at.b2, q, false, pack);
-    } else {
-      kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
-      kernel.linear(m, A, H, at.a2, at.w3, at.b3, q, false, pack);
-    }
-    // Copies, not views: the next call reuses this memory, and the cpu
-    // backend keeps the very array it is given.
-    const saved = mem.slice(at.x / 4, at.end / 4);
-    const value = tf.tensor2d(mem.slice(q / 4, q / 4 + m * A), [m, A]);
+    const { mem, at, value } = runForward(kernel, shape, x, steps, rows, weights);
+    // The next kernel call reuses this memory: what backward needs is kept aside, in one piece.
+    const saved = takeSaved(mem, at.x, at.end);
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
@@ -106,6 +114,7 @@ function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32A
         const pk = take(packFloats);
         const mm = back.f32();
         mm.set(saved, b.x / 4);
+        releaseSaved(saved);
         mm.set(dy.dataSync() as Float32Array, dq / 4);
         // Output layer, then back through the hidden layers (relu' from their outputs).
         if (gru) {
@@ -122,9 +131,7 @@ function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32A
         // db now holds dL/d(a1); the inputs are data, so fc1 needs no dInput.
         kernel.reluGrad(m * H, b.a1, db);
         linearBackward(kernel, m, In, H, b.x, b.w1, db, grads.w1, grads.b1, null, wT, pk);
-        return sizes.slice(1, 1 + names.length).map(([key, floats], i) =>
-          tf.tensor(mm.slice(grads[key] / 4, grads[key] / 4 + floats), weights[i].shape),
-        );
+        return sizes.slice(1, 1 + names.length).map(([key, floats], i) => tensorFrom(mm, grads[key], floats, weights[i].shape));
       },
     };
   });
@@ -133,15 +140,17 @@ function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32A
 /**
  * Q-values `[steps * rows, nActions]` of the agent network over agent inputs
  * `x` (`[steps, rows, inputSize]` time-major, flat), the GRU starting from a
- * zero state; differentiable in every agent weight of `p`.
+ * zero state; differentiable in every agent weight of `p`, unless `grad` is
+ * false (target networks): then nothing is kept for a backward pass.
  * @example
  * ```ts
  * const q = fusedAgentQ(shape, params, inputs.data, 51, 96); // [51 * 96, 5]
  * ```
  */
-export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number): tf.Tensor2D {
+export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number, grad = true): tf.Tensor2D {
   const kernel = wasmKernel();
   if (!kernel) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
-  const op = makeFusedAgent(kernel, shape, x, steps, rows);
-  return op(...WEIGHTS[shape.kind].map((name) => p.get(name))) as tf.Tensor2D;
+  const weights = WEIGHTS[shape.kind].map((name) => p.get(name));
+  if (!grad) return runForward(kernel, shape, x, steps, rows, weights).value;
+  return makeFusedAgent(kernel, shape, x, steps, rows)(...weights) as tf.Tensor2D;
 }

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from './params.js';
 import type { MixerShape } from './mixers.js';
 import { mixerParamSpecs, mixForward } from './mixers.js';
-import { fusedKernelsOn, KernelArena, linearBackward, wasmKernel, type KernelExports } from './wasm-kernel.js';
+import { fusedKernelsOn, KernelArena, linearBackward, PACK_FLOATS, releaseSaved, takeSaved, tensorFrom, wasmKernel, type KernelExports } from './wasm-kernel.js';
 
 /** A dense layer of the mixer: its weight names, sizes and whether a relu follows. */
 interface Layer {
@@ -60,11 +60,13 @@ export function canFuseMixer(s: MixerShape): boolean {
   return fusedKernelsOn() && s.kind === 'qmix' && s.nonNegative === 'abs' && tf.getBackend() !== 'webgl' && wasmKernel() !== null;
 }
 
-function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array, rows: number) {
+/** Names, sizes and layout of one batch size; shared by the forward and backward passes. */
+function plan(s: MixerShape, rows: number) {
   const { stateSize: S, embedDim: E, nAgents: N } = s;
   const layers = layersOf(s);
-  const names = mixerParamSpecs(s).map((p) => p.name);
-  const sizeOf = new Map(mixerParamSpecs(s).map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
+  const specs = mixerParamSpecs(s);
+  const names = specs.map((p) => p.name);
+  const sizeOf = new Map(specs.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
   // Saved for the backward pass, in one piece: inputs, weights, activations.
   const saved: [string, number][] = [
     ['s', rows * S],
@@ -73,29 +75,39 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
     ...layers.map((l): [string, number] => [l.output, rows * l.outW]),
     ['hid', rows * E],
   ];
-  const widest = Math.max(S, E, N * E, ...layers.map((l) => l.outW));
-  const packFloats = 16 * Math.max(rows, widest);
   const place = (arena: KernelArena) => {
     const at: Record<string, number> = {};
     for (const [name, floats] of saved) at[name] = arena.take(floats);
     at.end = arena.take(0);
     return at;
   };
+  return { S, E, N, layers, names, sizeOf, place };
+}
+
+/** Runs the mixer forward in the kernel; returns the memory view, the layout and Q_tot. */
+function runForward(kernel: KernelExports, s: MixerShape, states: Float32Array, qs: tf.Tensor2D, weights: tf.Tensor[]) {
+  const rows = qs.shape[0];
+  const { E, N, layers, names, place } = plan(s, rows);
+  const arena = new KernelArena(kernel);
+  const at = place(arena);
+  const out = arena.take(rows);
+  const pack = arena.take(PACK_FLOATS);
+  const mem = arena.f32();
+  mem.set(states, at.s / 4);
+  mem.set(qs.dataSync() as Float32Array, at.q / 4);
+  names.forEach((name, i) => mem.set(weights[i].dataSync() as Float32Array, at[name] / 4));
+  for (const l of layers) kernel.linear(rows, l.outW, l.inW, at[l.input], at[l.w], at[l.b], at[l.output], l.relu, pack);
+  kernel.mixForward(rows, N, E, at.q, at.w1, at.b1, at.w2, at.v, at.hid, out);
+  return { mem, at, value: tensorFrom(mem, out, rows, [rows, 1]) as tf.Tensor2D };
+}
+
+function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array, rows: number) {
+  const { S, E, N, layers, names, sizeOf, place } = plan(s, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
-    const arena = new KernelArena(kernel);
-    const at = place(arena);
-    const out = arena.take(rows);
-    const pack = arena.take(packFloats);
-    const mem = arena.f32();
-    mem.set(states, at.s / 4);
-    mem.set(qs.dataSync() as Float32Array, at.q / 4);
-    names.forEach((name, i) => mem.set(weights[i].dataSync() as Float32Array, at[name] / 4));
-    for (const l of layers) kernel.linear(rows, l.outW, l.inW, at[l.input], at[l.w], at[l.b], at[l.output], l.relu, pack);
-    kernel.mixForward(rows, N, E, at.q, at.w1, at.b1, at.w2, at.v, at.hid, out);
-    const kept = mem.slice(at.s / 4, at.end / 4);
-    const value = tf.tensor2d(mem.slice(out / 4, out / 4 + rows), [rows, 1]);
+    const { mem, at, value } = runForward(kernel, s, states, qs, weights);
+    const kept = takeSaved(mem, at.s, at.end);
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
@@ -109,9 +121,10 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
         const grads: Record<string, number> = {};
         for (const name of names) grads[name] = back.take(sizeOf.get(name)!);
         const wT = back.take(Math.max(...layers.map((l) => l.inW * l.outW)));
-        const pk = back.take(packFloats);
+        const pk = back.take(PACK_FLOATS);
         const m = back.f32();
         m.set(kept, b.s / 4);
+        releaseSaved(kept);
         m.set(dy.dataSync() as Float32Array, dout / 4);
         // Into the utilities, b1 and the hypernetworks' outputs (through their abs).
         kernel.mixBackward(rows, N, E, b.q, b.w1, b.w2, b.hid, dout, dq, d.w1, d.b1, d.w2);
@@ -123,10 +136,7 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
           const dInput = l.input === 's' ? null : d[l.input];
           linearBackward(kernel, rows, l.inW, l.outW, b[l.input], b[l.w], d[l.output], grads[l.w], grads[l.b], dInput, wT, pk);
         }
-        return [
-          tf.tensor2d(m.slice(dq / 4, dq / 4 + rows * N), [rows, N]),
-          ...names.map((name, i) => tf.tensor(m.slice(grads[name] / 4, grads[name] / 4 + sizeOf.get(name)!), weights[i].shape)),
-        ];
+        return [tensorFrom(m, dq, rows * N, [rows, N]), ...names.map((name, i) => tensorFrom(m, grads[name], sizeOf.get(name)!, weights[i].shape))];
       },
     };
   });
@@ -135,27 +145,31 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
 /**
  * Q_tot `[rows, 1]` of the QMIX mixer for utilities `qs` `[rows, nAgents]`
  * and `states` `[rows, stateSize]`; differentiable in `qs` and every mixer
- * weight. Only where {@link canFuseMixer} holds.
+ * weight unless `grad` is false (target mixers: nothing is kept for a
+ * backward pass). Only where {@link canFuseMixer} holds.
  * @example
  * ```ts
  * const qTot = fusedMix(shape, mixerParams, chosen, states); // [1600, 1]
  * ```
  */
-export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D): tf.Tensor2D {
+export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D, grad = true): tf.Tensor2D {
   const kernel = wasmKernel();
   if (!kernel || !canFuseMixer(s)) throw new Error(`the fused mixer runs QMIX with abs weights on wasm or cpu only (got ${s.kind}, ${s.nonNegative}, ${tf.getBackend()})`);
-  const op = makeFusedMix(kernel, s, states.dataSync() as Float32Array, qs.shape[0]);
-  return op(qs, ...mixerParamSpecs(s).map((spec) => p.get(spec.name))) as tf.Tensor2D;
+  const weights = mixerParamSpecs(s).map((spec) => p.get(spec.name));
+  const stateValues = states.dataSync() as Float32Array;
+  if (!grad) return runForward(kernel, s, stateValues, qs, weights).value;
+  return makeFusedMix(kernel, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;
 }
 
 /**
  * The mixer's output: {@link fusedMix} where {@link canFuseMixer} holds,
- * else the plain tfjs `mixForward`. Same arguments and result as `mixForward`.
+ * else the plain tfjs `mixForward`. Same arguments and result as
+ * `mixForward`; `grad` false skips what only a backward pass needs.
  * @example
  * ```ts
  * const qTot = mixQ(shape, mixerParams, chosen, states); // [rows, 1]
  * ```
  */
-export function mixQ(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D): tf.Tensor2D {
-  return canFuseMixer(s) ? fusedMix(s, p, qs, states) : mixForward(s, p, qs, states);
+export function mixQ(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D, grad = true): tf.Tensor2D {
+  return canFuseMixer(s) ? fusedMix(s, p, qs, states, grad) : mixForward(s, p, qs, states);
 }

@@ -6,7 +6,7 @@ export { LockstepCollector } from './lockstep.js';
 export { Trainer, type TrainEpisodeResult } from './trainer.js';
 export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
 export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
-export { AgentInputs, agentForward, type AgentOutput } from './agent-net.js';
+export { AgentInputs, agentForward, type AgentForwardOptions, type AgentOutput } from './agent-net.js';
 export { fusedAgentQ } from './fused-agent.js';
 export { canFuseMixer, fusedMix, mixQ } from './fused-mixer.js';
 export { fusedKernelsOn, useFusedKernels, wasmKernel } from './wasm-kernel.js';

@@ -186,7 +186,7 @@ export class QLearner {
     this.assertAlive();
     const x = new AgentInputs(buildBatchInputs(batch, this.config), batch.maxT + 1, batch.batchSize * this.spec.nAgents, this.agentShape.inputSize);
     try {
-      return readTidy(() => agentForward(this.agentShape, this.online.agent, x).q);
+      return readTidy(() => agentForward(this.agentShape, this.online.agent, x, null, { grad: false }).q);
     } finally {
       x.dispose();
     }
@@ -204,7 +204,7 @@ export class QLearner {
     return readTidy(() => {
       const q = tf.tensor2d(qs, [rows, this.spec.nAgents]);
       const s = tf.tensor2d(states, [rows, this.spec.stateSize]);
-      return mixQ(this.mixerShape, this.online.mixer, q, s);
+      return mixQ(this.mixerShape, this.online.mixer, q, s, false);
     });
   }
 
@@ -304,7 +304,7 @@ export class QLearner {
     const statesNow = tf.reshape(tf.slice(bt.states, [0, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
     const statesNext = tf.reshape(tf.slice(bt.states, [1, 0, 0], [T, B, S]), [T * B, S]) as tf.Tensor2D;
     // [T, B*N, A]: target utilities of steps 1..T (the GRU still runs from step 0).
-    const targetNextQ = tf.slice(agentForward(this.agentShape, this.target.agent, bt.inputs).q, [1, 0, 0], [T, rows, -1]);
+    const targetNextQ = tf.slice(agentForward(this.agentShape, this.target.agent, bt.inputs, null, { grad: false }).q, [1, 0, 0], [T, rows, -1]);
 
     // A zero-gradient boundary: everything inside runs off the tape, so the
     // double-Q argmax (which has no gradient in tfjs) never reaches backprop.
@@ -366,7 +366,7 @@ export class QLearner {
     } else {
       nextValue = tf.max(tf.add(targetNextQ, bt.nextPenalty), 2);
     }
-    const mixedNext = mixQ(this.mixerShape, this.target.mixer, tf.reshape(nextValue, [T * B, N]) as tf.Tensor2D, statesNext);
+    const mixedNext = mixQ(this.mixerShape, this.target.mixer, tf.reshape(nextValue, [T * B, N]) as tf.Tensor2D, statesNext, false);
     const K = mixerOutputs(this.mixerShape);
     return tdTargets({
       rewards: bt.rewards,

@@ -7,6 +7,7 @@
  * other from the heap base (16-byte aligned, for SIMD loads), grows the
  * memory when they do not fit, and is done with them when it returns.
  */
+import * as tf from '@tensorflow/tfjs';
 import { QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
 
 /** The kernel's exports; addresses are byte offsets into `memory`. */
@@ -33,6 +34,9 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
   return bytes;
 }
+
+/** Scratch the product needs for its packed rows: 64 bytes per step of its panel depth (KC = 256 in the kernel). */
+export const PACK_FLOATS = 16 * 256;
 
 let loaded: KernelExports | null | undefined;
 let fusedOn = true;
@@ -139,4 +143,46 @@ export function linearBackward(
   if (dInput === null) return;
   kernel.transpose(inW, outW, w, wT);
   kernel.gemm(rows, inW, outW, dOut, outW, 1, wT, dInput, false, pack);
+}
+
+/**
+ * A tensor of `floats` values read from the kernel's memory at byte address
+ * `at`. tfjs-wasm copies what it is given into its own heap at once, so a
+ * view will do there; the cpu backend keeps the very array, so it gets a copy
+ * (the kernel's memory is reused by the next call).
+ * @example
+ * ```ts
+ * const q = tensorFrom(mem, qAt, m * A, [m, A]);
+ * ```
+ */
+export function tensorFrom(mem: Float32Array, at: number, floats: number, shape: number[]): tf.Tensor {
+  const view = mem.subarray(at / 4, at / 4 + floats);
+  return tf.tensor(tf.getBackend() === 'wasm' ? view : view.slice(), shape);
+}
+
+const spare = new Map<number, Float32Array[]>();
+
+/**
+ * Keeps what a forward pass saves for its backward pass (megabytes for a GRU
+ * batch) in reused arrays rather than fresh ones each update, which the
+ * garbage collector then has to sweep. {@link releaseSaved} hands one back.
+ * @example
+ * ```ts
+ * const saved = takeSaved(mem, from, to); // ... later, in the backward pass:
+ * releaseSaved(saved);
+ * ```
+ */
+export function takeSaved(mem: Float32Array, from: number, to: number): Float32Array {
+  const length = (to - from) / 4;
+  const out = spare.get(length)?.pop() ?? new Float32Array(length);
+  out.set(mem.subarray(from / 4, to / 4));
+  return out;
+}
+
+/** Returns an array from {@link takeSaved} for reuse (a few per size are kept). */
+export function releaseSaved(buffer: Float32Array): void {
+  const list = spare.get(buffer.length) ?? [];
+  if (list.length < 2) list.push(buffer);
+  if (spare.size > 16) spare.clear();
+  spare.set(buffer.length, list);
 }

@@ -25,7 +25,7 @@ export function heapBase(): usize {
  * (i, k) of A is at a + 4 * (i * sAi + k * sAk), so A or its transpose can be
  * read in place. Blocks of 4 rows x 8 columns keep 8 accumulators in
  * registers; the edges (rows beyond a multiple of 4, columns beyond a
- * multiple of 8) fall back to a plain loop.
+ * multiple of 8) take narrower blocks.
  *
  * Each block of 4 rows of A is first copied to `pack` (K * 64 bytes) with
  * every value already broadcast to four lanes: the inner loop then loads
@@ -33,6 +33,18 @@ export function heapBase(): usize {
  * held the loop back (about 31 GFLOP/s with splats, on our 2-core machine).
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize): void {
+  // Long sums (weight gradients sum over every row of a batch) go in panels
+  // of KC, so the rows of B being read stay in cache across the row blocks.
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    gemmPanel(M, N, kc, a + ((<usize>k0 * <usize>sAk) << 2), sAi, sAk, b + ((<usize>k0 * <usize>N) << 2), c, accumulate || k0 > 0, pack);
+  }
+}
+
+/** Depth of one panel of {@link gemm}: `pack` holds KC * 64 bytes. */
+const KC = 256;
+
+function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize): void {
   const M4 = M & ~3;
   const N8 = N & ~7;
   const rowB = <usize>N << 2;
@@ -127,8 +139,42 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: us
       }
     }
   }
-  // Rows beyond a multiple of 4, one element at a time.
-  if (M4 < M) gemmScalar(M4, M, 0, N, K, N, a, stepAi, stepAk, b, c, accumulate);
+  // Rows beyond a multiple of 4, one at a time.
+  for (let i = M4; i < M; i++) gemmRow(N, K, a + <usize>i * stepAi, stepAk, b, c + ((<usize>i * <usize>N) << 2), accumulate);
+}
+
+/** One row of C: blocks of 8 columns, then of 4 (storing only real columns). */
+function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, accumulate: bool): void {
+  const rowB = <usize>N << 2;
+  let j = 0;
+  for (; j + 8 <= N; j += 8) {
+    const jb = <usize>j << 2;
+    let x = accumulate ? v128.load(ci + jb) : f32x4.splat(0);
+    let y = accumulate ? v128.load(ci + jb, 16) : f32x4.splat(0);
+    let pb = b + jb;
+    let ka: usize = 0;
+    for (let k = 0; k < K; k++) {
+      const s = f32x4.splat(load<f32>(ai + ka));
+      x = f32x4.add(x, f32x4.mul(s, v128.load(pb)));
+      y = f32x4.add(y, f32x4.mul(s, v128.load(pb, 16)));
+      pb += rowB;
+      ka += stepAk;
+    }
+    v128.store(ci + jb, x);
+    v128.store(ci + jb, y, 16);
+  }
+  for (; j < N; j += 4) {
+    const jb = <usize>j << 2;
+    let x = accumulate ? v128.load(ci + jb) : f32x4.splat(0);
+    let pb = b + jb;
+    let ka: usize = 0;
+    for (let k = 0; k < K; k++) {
+      x = f32x4.add(x, f32x4.mul(f32x4.splat(load<f32>(ai + ka)), v128.load(pb)));
+      pb += rowB;
+      ka += stepAk;
+    }
+    storeLanes(ci + jb, x, N - j);
+  }
 }
 
 /** Stores the first `count` lanes of v (all four when count >= 4). */
@@ -140,23 +186,6 @@ function storeLanes(p: usize, v: v128, count: i32): void {
   v128.store32_lane(p, v, 0);
   if (count > 1) v128.store32_lane(p, v, 1, 4);
   if (count > 2) v128.store32_lane(p, v, 2, 8);
-}
-
-function gemmScalar(i0: i32, i1: i32, j0: i32, j1: i32, K: i32, N: i32, a: usize, stepAi: usize, stepAk: usize, b: usize, c: usize, accumulate: bool): void {
-  const rowB = <usize>N << 2;
-  for (let i = i0; i < i1; i++) {
-    const ai = a + <usize>i * stepAi;
-    for (let j = j0; j < j1; j++) {
-      const cij = c + ((<usize>i * <usize>N + <usize>j) << 2);
-      let s: f32 = accumulate ? load<f32>(cij) : 0;
-      let pb = b + (<usize>j << 2);
-      for (let k = 0; k < K; k++) {
-        s += load<f32>(ai + <usize>k * stepAk) * load<f32>(pb);
-        pb += rowB;
-      }
-      store<f32>(cij, s);
-    }
-  }
 }
 
 /** dst[cols, rows] = src[rows, cols] transposed. */
