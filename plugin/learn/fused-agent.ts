@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { KernelArena, linearBackward, PACK_FLOATS, releaseSaved, takeSaved, tensorFrom, wasmKernel, type KernelExports } from './wasm-kernel.js';
+import { KernelArena, kernelSlot, linearBackward, PACK_FLOATS, tensorFrom, type KernelSlot } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';
 
 /** Weight names in the order the op takes them. */
@@ -70,8 +70,10 @@ function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number
 }
 
 /** Runs the network forward in the kernel; returns the memory view and where q and the saved arrays are. */
-function runForward(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[]) {
+function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[]) {
   const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
+  slot.claim();
+  const kernel = slot.kernel;
   const arena = new KernelArena(kernel);
   const at = reserve(arena, sizes);
   const q = arena.take(m * A);
@@ -91,16 +93,18 @@ function runForward(kernel: KernelExports, shape: AgentNetShape, x: Float32Array
   return { mem, at, value: tensorFrom(mem, q, m * A, [m, A]) as tf.Tensor2D };
 }
 
-function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
   const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const weights = args.slice(0, names.length) as tf.Tensor[];
-    const { mem, at, value } = runForward(kernel, shape, x, steps, rows, weights);
-    // The next kernel call reuses this memory: what backward needs is kept aside, in one piece.
-    const saved = takeSaved(mem, at.x, at.end);
+    const { at, value } = runForward(slot, shape, x, steps, rows, weights);
+    // What backward needs stays in the slot's memory (copied out only if another call needs it first).
+    const kept = slot.keep(at.x, at.end);
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
+        slot.restore(kept);
+        const kernel = slot.kernel;
         const back = new KernelArena(kernel);
         const b = reserve(back, sizes);
         const take = (floats: number) => back.take(floats);
@@ -113,8 +117,6 @@ function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32A
         const gruScratch = gru ? { dgx: take(rows * G), dgh: take(rows * G), dh: take(n), carry: take(n), whhT: take(G * H) } : null;
         const pk = take(packFloats);
         const mm = back.f32();
-        mm.set(saved, b.x / 4);
-        releaseSaved(saved);
         mm.set(dy.dataSync() as Float32Array, dq / 4);
         // Output layer, then back through the hidden layers (relu' from their outputs).
         if (gru) {
@@ -148,9 +150,9 @@ function makeFusedAgent(kernel: KernelExports, shape: AgentNetShape, x: Float32A
  * ```
  */
 export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number, grad = true): tf.Tensor2D {
-  const kernel = wasmKernel();
-  if (!kernel) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
+  const slot = kernelSlot(grad ? 'agent' : 'scratch');
+  if (!slot) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
   const weights = WEIGHTS[shape.kind].map((name) => p.get(name));
-  if (!grad) return runForward(kernel, shape, x, steps, rows, weights).value;
-  return makeFusedAgent(kernel, shape, x, steps, rows)(...weights) as tf.Tensor2D;
+  if (!grad) return runForward(slot, shape, x, steps, rows, weights).value;
+  return makeFusedAgent(slot, shape, x, steps, rows)(...weights) as tf.Tensor2D;
 }

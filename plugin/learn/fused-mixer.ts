@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from './params.js';
 import type { MixerShape } from './mixers.js';
 import { mixerParamSpecs, mixForward } from './mixers.js';
-import { fusedKernelsOn, KernelArena, linearBackward, PACK_FLOATS, releaseSaved, takeSaved, tensorFrom, wasmKernel, type KernelExports } from './wasm-kernel.js';
+import { fusedKernelsOn, KernelArena, kernelSlot, linearBackward, PACK_FLOATS, tensorFrom, wasmKernel, type KernelSlot } from './wasm-kernel.js';
 
 /** A dense layer of the mixer: its weight names, sizes and whether a relu follows. */
 interface Layer {
@@ -85,9 +85,11 @@ function plan(s: MixerShape, rows: number) {
 }
 
 /** Runs the mixer forward in the kernel; returns the memory view, the layout and Q_tot. */
-function runForward(kernel: KernelExports, s: MixerShape, states: Float32Array, qs: tf.Tensor2D, weights: tf.Tensor[]) {
+function runForward(slot: KernelSlot, s: MixerShape, states: Float32Array, qs: tf.Tensor2D, weights: tf.Tensor[]) {
   const rows = qs.shape[0];
   const { E, N, layers, names, place } = plan(s, rows);
+  slot.claim();
+  const kernel = slot.kernel;
   const arena = new KernelArena(kernel);
   const at = place(arena);
   const out = arena.take(rows);
@@ -101,16 +103,19 @@ function runForward(kernel: KernelExports, s: MixerShape, states: Float32Array, 
   return { mem, at, value: tensorFrom(mem, out, rows, [rows, 1]) as tf.Tensor2D };
 }
 
-function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array, rows: number) {
+function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, rows: number) {
   const { S, E, N, layers, names, sizeOf, place } = plan(s, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
-    const { mem, at, value } = runForward(kernel, s, states, qs, weights);
-    const kept = takeSaved(mem, at.s, at.end);
+    const { at, value } = runForward(slot, s, states, qs, weights);
+    // What backward needs stays in the slot's memory (copied out only if another call needs it first).
+    const kept = slot.keep(at.s, at.end);
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
+        slot.restore(kept);
+        const kernel = slot.kernel;
         const back = new KernelArena(kernel);
         const b = place(back);
         const dout = back.take(rows);
@@ -123,8 +128,6 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
         const wT = back.take(Math.max(...layers.map((l) => l.inW * l.outW)));
         const pk = back.take(PACK_FLOATS);
         const m = back.f32();
-        m.set(kept, b.s / 4);
-        releaseSaved(kept);
         m.set(dy.dataSync() as Float32Array, dout / 4);
         // Into the utilities, b1 and the hypernetworks' outputs (through their abs).
         kernel.mixBackward(rows, N, E, b.q, b.w1, b.w2, b.hid, dout, dq, d.w1, d.b1, d.w2);
@@ -153,12 +156,12 @@ function makeFusedMix(kernel: KernelExports, s: MixerShape, states: Float32Array
  * ```
  */
 export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf.Tensor2D, grad = true): tf.Tensor2D {
-  const kernel = wasmKernel();
-  if (!kernel || !canFuseMixer(s)) throw new Error(`the fused mixer runs QMIX with abs weights on wasm or cpu only (got ${s.kind}, ${s.nonNegative}, ${tf.getBackend()})`);
+  const slot = kernelSlot(grad ? 'mixer' : 'scratch');
+  if (!slot || !canFuseMixer(s)) throw new Error(`the fused mixer runs QMIX with abs weights on wasm or cpu only (got ${s.kind}, ${s.nonNegative}, ${tf.getBackend()})`);
   const weights = mixerParamSpecs(s).map((spec) => p.get(spec.name));
   const stateValues = states.dataSync() as Float32Array;
-  if (!grad) return runForward(kernel, s, stateValues, qs, weights).value;
-  return makeFusedMix(kernel, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;
+  if (!grad) return runForward(slot, s, stateValues, qs, weights).value;
+  return makeFusedMix(slot, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;
 }
 
 /**

@@ -38,7 +38,6 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 /** Scratch the product needs for its packed rows: 64 bytes per step of its panel depth (KC = 256 in the kernel). */
 export const PACK_FLOATS = 16 * 256;
 
-let loaded: KernelExports | null | undefined;
 let fusedOn = true;
 
 /**
@@ -67,25 +66,116 @@ export function fusedKernelsOn(): boolean {
   return fusedOn;
 }
 
+let compiled: WebAssembly.Module | null | undefined;
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = decodeBase64(QMIX_WASM_BASE64);
+    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
 /**
- * The kernel, compiled on first use (synchronously: it is about 6 KB), or
- * null where WebAssembly SIMD is unavailable; callers then take the plain path.
+ * What a forward pass keeps for its backward pass: a range of its slot's
+ * memory, left in place, and copied out only if another call needs the
+ * memory first.
+ */
+export class Resident {
+  /** The arrays, once copied out of the slot (null while still in place). */
+  saved: Float32Array | null = null;
+
+  constructor(
+    readonly slot: KernelSlot,
+    readonly from: number,
+    readonly to: number,
+  ) {}
+}
+
+/**
+ * One instance of the kernel with a memory of its own. The learner's
+ * differentiable ops each have a slot (the agent network, the mixer), and
+ * everything without a gradient shares a third, so in the usual order of an
+ * update (forward, other ops, backward) what a forward pass saved is still in
+ * place when its backward pass runs: no megabytes copied out and back.
+ * @example
+ * ```ts
+ * const slot = kernelSlot('agent');
+ * slot?.claim(); // before writing into its memory
+ * ```
+ */
+export class KernelSlot {
+  private resident: Resident | null = null;
+
+  constructor(readonly kernel: KernelExports) {}
+
+  /** Makes the memory free for a new call: a forward pass still waiting for its backward pass gets its arrays copied out. */
+  claim(): void {
+    const r = this.resident;
+    if (r) r.saved = takeSaved(new Float32Array(this.kernel.memory.buffer), r.from, r.to);
+    this.resident = null;
+  }
+
+  /** Marks [from, to) as kept by a forward pass (call right after it ran). */
+  keep(from: number, to: number): Resident {
+    this.resident = new Resident(this, from, to);
+    return this.resident;
+  }
+
+  /**
+   * For a backward pass: puts what `r` kept back in place at its addresses
+   * (nothing to do if it never left), and frees the slot.
+   */
+  restore(r: Resident): void {
+    if (this.resident === r) {
+      this.resident = null;
+      return;
+    }
+    this.claim();
+    const saved = r.saved;
+    if (!saved) throw new Error('a fused backward pass ran twice, or its forward pass never kept its arrays');
+    new KernelArena(this.kernel).reserveTo(r.to).set(saved, r.from / 4);
+    releaseSaved(saved);
+    r.saved = null;
+  }
+}
+
+const slots = new Map<string, KernelSlot>();
+
+/**
+ * The kernel slot for a role ('agent', 'mixer', or 'scratch' for calls
+ * without a gradient), created on first use; null where WebAssembly SIMD is
+ * unavailable (callers then take the plain path).
+ * @example
+ * ```ts
+ * const slot = kernelSlot('scratch');
+ * ```
+ */
+export function kernelSlot(role: 'agent' | 'mixer' | 'scratch'): KernelSlot | null {
+  const module = kernelModule();
+  if (!module) return null;
+  let slot = slots.get(role);
+  if (!slot) {
+    slot = new KernelSlot(new WebAssembly.Instance(module, {}).exports as unknown as KernelExports);
+    slots.set(role, slot);
+  }
+  return slot;
+}
+
+/**
+ * The kernel's scratch instance, compiled on first use (synchronously: it
+ * is about 7 KB), or null where WebAssembly SIMD is unavailable; callers
+ * then take the plain path.
  * @example
  * ```ts
  * if (wasmKernel()) console.log('fused learner kernels available');
  * ```
  */
 export function wasmKernel(): KernelExports | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    const bytes = decodeBase64(QMIX_WASM_BASE64);
-    loaded = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes)
-      ? (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports)
-      : null;
-  } catch {
-    loaded = null;
-  }
-  return loaded;
+  return kernelSlot('scratch')?.kernel ?? null;
 }
 
 /**
@@ -113,6 +203,12 @@ export class KernelArena {
     const at = this.top;
     this.top += Math.ceil(floats / 4) * 16 + 16;
     return at;
+  }
+
+  /** A view of the whole memory grown to hold `end` bytes (for restoring kept arrays). */
+  reserveTo(end: number): Float32Array {
+    this.top = Math.max(this.top, end);
+    return this.f32();
   }
 
   /** A view of the whole memory, grown to hold everything taken so far. Take all, then view: growing detaches older views. */

@@ -106,6 +106,30 @@ describe('fused agent network', () => {
   }
 });
 
+test('two fused forward passes before their backward passes: the first one\'s saved arrays are copied out and back, gradients unchanged', () => {
+  const shape: AgentNetShape = { kind: 'gru', inputSize: 5, hiddenDim: 8, nActions: 3 };
+  const rng = new Rng(9);
+  const p = ParamSet.create(agentParamSpecs(shape), rng);
+  const make = (steps: number) => new AgentInputs(Float32Array.from({ length: steps * 4 * 5 }, () => rng.uniform(-2, 2)), steps, 4, 5);
+  const [first, second] = [make(6), make(3)];
+  const vars = p.specs.map((spec) => p.get(spec.name) as tf.Variable);
+  const grads = (fused: boolean) => {
+    useFusedKernels(fused);
+    // Both forward passes run before either backward pass (the second claims the agent slot's memory).
+    const { value, grads: g } = tf.variableGrads(() => tf.add(tf.sum(tf.square(agentForward(shape, p, first).q)), tf.sum(agentForward(shape, p, second).q)) as tf.Scalar, vars);
+    const out: Record<string, Float32Array> = { value: value.dataSync() as Float32Array };
+    for (const [k, t] of Object.entries(g)) out[k] = t.dataSync() as Float32Array;
+    tf.dispose([value, ...Object.values(g)]);
+    return out;
+  };
+  const fused = grads(true);
+  const plain = grads(false);
+  for (const k of Object.keys(plain)) assertClose(fused[k], plain[k], k);
+  first.dispose();
+  second.dispose();
+  p.dispose();
+});
+
 describe('fused QMIX mixer', () => {
   const shape = (hypernetLayers: 1 | 2): MixerShape => ({ kind: 'qmix', nAgents: 3, stateSize: 6, embedDim: 8, hypernetLayers, hypernetEmbed: 12, nonNegative: 'abs' });
   for (const layers of [1, 2] as const) {
