@@ -33,18 +33,37 @@ export function heapBase(): usize {
  * held the loop back (about 31 GFLOP/s with splats, on our 2-core machine).
  */
 export function gemm(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize): void {
+  gemmCore(M, N, K, a, sAi, sAk, b, c, accumulate, pack, 0, false);
+}
+
+/**
+ * {@link gemm}, then, as each block is stored, + bias[N] (when bias is not 0)
+ * and max(0, .) (when relu): a dense layer without a second pass over C.
+ */
+function gemmCore(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize, bias: usize, relu: bool): void {
+  if (K == 0) return;
   // Long sums (weight gradients sum over every row of a batch) go in panels
   // of KC, so the rows of B being read stay in cache across the row blocks.
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    gemmPanel(M, N, kc, a + ((<usize>k0 * <usize>sAk) << 2), sAi, sAk, b + ((<usize>k0 * <usize>N) << 2), c, accumulate || k0 > 0, pack);
+    const last = k0 + kc >= K;
+    gemmPanel(M, N, kc, a + ((<usize>k0 * <usize>sAk) << 2), sAi, sAk, b + ((<usize>k0 * <usize>N) << 2), c, accumulate || k0 > 0, pack, last ? bias : 0, last && relu);
   }
 }
 
 /** Depth of one panel of {@link gemm}: `pack` holds KC * 64 bytes. */
 const KC = 256;
 
-function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize): void {
+// The epilogue of a stored block: + bias, then max(0, .).
+// @ts-ignore: decorator
+@inline
+function finish(v: v128, bias: usize, at: usize, relu: bool): v128 {
+  let out = bias ? f32x4.add(v, v128.load(bias + at)) : v;
+  if (relu) out = f32x4.pmax(out, f32x4.splat(0));
+  return out;
+}
+
+function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize, bias: usize, relu: bool): void {
   const M4 = M & ~3;
   const N8 = N & ~7;
   const rowB = <usize>N << 2;
@@ -98,10 +117,10 @@ function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usiz
         pb += rowB;
         pk += 64;
       }
-      v128.store(c0 + jb, x0); v128.store(c0 + jb, y0, 16);
-      v128.store(c1 + jb, x1); v128.store(c1 + jb, y1, 16);
-      v128.store(c2 + jb, x2); v128.store(c2 + jb, y2, 16);
-      v128.store(c3 + jb, x3); v128.store(c3 + jb, y3, 16);
+      v128.store(c0 + jb, finish(x0, bias, jb, relu)); v128.store(c0 + jb, finish(y0, bias, jb + 16, relu), 16);
+      v128.store(c1 + jb, finish(x1, bias, jb, relu)); v128.store(c1 + jb, finish(y1, bias, jb + 16, relu), 16);
+      v128.store(c2 + jb, finish(x2, bias, jb, relu)); v128.store(c2 + jb, finish(y2, bias, jb + 16, relu), 16);
+      v128.store(c3 + jb, finish(x3, bias, jb, relu)); v128.store(c3 + jb, finish(y3, bias, jb + 16, relu), 16);
     }
   }
   // Columns beyond a multiple of 8 (the 5 actions of a Q layer, say): blocks
@@ -132,19 +151,19 @@ function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usiz
           ka += stepAk;
         }
         const left = N - j;
-        storeLanes(c0 + jb, x0, left);
-        storeLanes(c0 + rowB + jb, x1, left);
-        storeLanes(c0 + 2 * rowB + jb, x2, left);
-        storeLanes(c0 + 3 * rowB + jb, x3, left);
+        storeLanes(c0 + jb, finish(x0, bias, jb, relu), left);
+        storeLanes(c0 + rowB + jb, finish(x1, bias, jb, relu), left);
+        storeLanes(c0 + 2 * rowB + jb, finish(x2, bias, jb, relu), left);
+        storeLanes(c0 + 3 * rowB + jb, finish(x3, bias, jb, relu), left);
       }
     }
   }
   // Rows beyond a multiple of 4, one at a time.
-  for (let i = M4; i < M; i++) gemmRow(N, K, a + <usize>i * stepAi, stepAk, b, c + ((<usize>i * <usize>N) << 2), accumulate);
+  for (let i = M4; i < M; i++) gemmRow(N, K, a + <usize>i * stepAi, stepAk, b, c + ((<usize>i * <usize>N) << 2), accumulate, bias, relu);
 }
 
 /** One row of C: blocks of 8 columns, then of 4 (storing only real columns). */
-function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, accumulate: bool): void {
+function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, accumulate: bool, bias: usize, relu: bool): void {
   const rowB = <usize>N << 2;
   let j = 0;
   for (; j + 8 <= N; j += 8) {
@@ -160,8 +179,8 @@ function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, 
       pb += rowB;
       ka += stepAk;
     }
-    v128.store(ci + jb, x);
-    v128.store(ci + jb, y, 16);
+    v128.store(ci + jb, finish(x, bias, jb, relu));
+    v128.store(ci + jb, finish(y, bias, jb + 16, relu), 16);
   }
   for (; j < N; j += 4) {
     const jb = <usize>j << 2;
@@ -173,7 +192,7 @@ function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, 
       pb += rowB;
       ka += stepAk;
     }
-    storeLanes(ci + jb, x, N - j);
+    storeLanes(ci + jb, finish(x, bias, jb, relu), N - j);
   }
 }
 
@@ -201,25 +220,7 @@ export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
 
 /** out[M, N] = a[M, K] w[K, N] + b[N], then max(0, .) when relu. */
 export function linear(M: i32, N: i32, K: i32, a: usize, w: usize, b: usize, out: usize, relu: bool, pack: usize): void {
-  gemm(M, N, K, a, K, 1, w, out, false, pack);
-  const N4 = N & ~3;
-  const zero = f32x4.splat(0);
-  for (let i = 0; i < M; i++) {
-    const row = out + ((<usize>i * <usize>N) << 2);
-    let j = 0;
-    for (; j < N4; j += 4) {
-      const jb = <usize>j << 2;
-      let v = f32x4.add(v128.load(row + jb), v128.load(b + jb));
-      if (relu) v = f32x4.pmax(v, zero);
-      v128.store(row + jb, v);
-    }
-    for (; j < N; j++) {
-      const jb = <usize>j << 2;
-      let v = load<f32>(row + jb) + load<f32>(b + jb);
-      if (relu && v < 0) v = 0;
-      store<f32>(row + jb, v);
-    }
-  }
+  gemmCore(M, N, K, a, K, 1, w, out, false, pack, b, relu);
 }
 
 /** d[i] = 0 where a[i] <= 0: the gradient through max(0, .), given its output a. */
@@ -337,14 +338,15 @@ function st<W>(p: usize, v: v128): void {
 }
 
 // One forward gate group at byte offset jb of a row: gxi, ghi are the row's
-// [3H] projections, e its [H] offset into the saved arrays, hb = H bytes.
+// [3H] projections (biases included), e its [H] offset into the saved
+// arrays, hb = H bytes.
 // @ts-ignore: decorator
 @inline
-function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, bih: usize, bhh: usize, e: usize, hs: usize, next: usize, rs: usize, zs: usize, ns: usize, ghn: usize): void {
-  const r = sigmoid4(f32x4.add(f32x4.add(ld<W>(gxi + jb), ld<W>(bih + jb)), f32x4.add(ld<W>(ghi + jb), ld<W>(bhh + jb))));
-  const z = sigmoid4(f32x4.add(f32x4.add(ld<W>(gxi + hb + jb), ld<W>(bih + hb + jb)), f32x4.add(ld<W>(ghi + hb + jb), ld<W>(bhh + hb + jb))));
-  const hn = f32x4.add(ld<W>(ghi + 2 * hb + jb), ld<W>(bhh + 2 * hb + jb));
-  const nn = tanh4(f32x4.add(f32x4.add(ld<W>(gxi + 2 * hb + jb), ld<W>(bih + 2 * hb + jb)), f32x4.mul(r, hn)));
+function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize, hs: usize, next: usize, rs: usize, zs: usize, ns: usize, ghn: usize): void {
+  const r = sigmoid4(f32x4.add(ld<W>(gxi + jb), ld<W>(ghi + jb)));
+  const z = sigmoid4(f32x4.add(ld<W>(gxi + hb + jb), ld<W>(ghi + hb + jb)));
+  const hn = ld<W>(ghi + 2 * hb + jb);
+  const nn = tanh4(f32x4.add(ld<W>(gxi + 2 * hb + jb), f32x4.mul(r, hn)));
   const hPrev = ld<W>(hs + e + jb);
   st<W>(rs + e + jb, r);
   st<W>(zs + e + jb, z);
@@ -368,15 +370,16 @@ export function forward(steps: i32, rows: i32, I: i32, H: i32, x: usize, wih: us
   memory.fill(hs, 0, stepBytes);
   for (let t = 0; t < steps; t++) {
     const base = <usize>t * stepBytes;
-    gemm(rows, G, I, x + ((<usize>t * <usize>rows * <usize>I) << 2), I, 1, wih, gx, false, pack);
-    gemm(rows, G, H, hs + base, H, 1, whh, gh, false, pack);
+    // gx = x W_ih + b_ih and gh = h W_hh + b_hh, biases added as the blocks are stored.
+    gemmCore(rows, G, I, x + ((<usize>t * <usize>rows * <usize>I) << 2), I, 1, wih, gx, false, pack, bih, false);
+    gemmCore(rows, G, H, hs + base, H, 1, whh, gh, false, pack, bhh, false);
     for (let i = 0; i < rows; i++) {
       const gxi = gx + ((<usize>i * <usize>G) << 2);
       const ghi = gh + ((<usize>i * <usize>G) << 2);
       const e = base + <usize>i * hb;
       let j = 0;
-      for (; j < H4; j += 4) forwardGates<v128>(<usize>j << 2, hb, gxi, ghi, bih, bhh, e, hs, hs + stepBytes, rs, zs, ns, ghn);
-      for (; j < H; j++) forwardGates<f32>(<usize>j << 2, hb, gxi, ghi, bih, bhh, e, hs, hs + stepBytes, rs, zs, ns, ghn);
+      for (; j < H4; j += 4) forwardGates<v128>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, zs, ns, ghn);
+      for (; j < H; j++) forwardGates<f32>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, zs, ns, ghn);
     }
   }
 }
@@ -469,35 +472,81 @@ function colSum(rows: i32, cols: i32, m: usize, out: usize): void {
 
 // ---------------------------------------------------------------- the QMIX mixer
 
+// Lane helpers for the mixer: |x|, the slope of |x| as tfjs takes it (1 for
+// x > 0, else -1), elu, and the sum of the four lanes.
+// @ts-ignore: decorator
+@inline
+function absSlope4(x: v128): v128 {
+  return v128.bitselect(c4(ONE), f32x4.neg(c4(ONE)), f32x4.gt(x, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function elu4(x: v128): v128 {
+  return v128.bitselect(x, f32x4.sub(exp4(x), c4(ONE)), f32x4.gt(x, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function lanesSum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// One group of embedding lanes of a row's forward mixing; returns its share of sum_e hid |w2|.
+// @ts-ignore: decorator
+@inline
+function mixLanes<W>(eb: usize, N: i32, Eb: usize, qr: usize, w1r: usize, b1r: usize, w2r: usize, hidr: usize): v128 {
+  let pre = ld<W>(b1r + eb);
+  for (let a = 0; a < N; a++) {
+    pre = f32x4.add(pre, f32x4.mul(f32x4.splat(load<f32>(qr + (<usize>a << 2))), f32x4.abs(ld<W>(w1r + <usize>a * Eb + eb))));
+  }
+  const h = elu4(pre);
+  st<W>(hidr + eb, h);
+  return f32x4.mul(h, f32x4.abs(ld<W>(w2r + eb)));
+}
+
 /**
  * The mixing itself, once the hypernetworks have run. For each row r:
  *   pre = sum_n q[r, n] |w1[r, n, :]| + b1[r, :],  hid = elu(pre)
  *   out[r] = sum_e hid[r, e] |w2[r, e]| + v[r]
  * q [rows, N]; w1 [rows, N * E] and w2 [rows, E] before the abs; b1, hid
- * [rows, E]; v, out [rows]. Small (N * E values a row), so plain loops.
+ * [rows, E]; v, out [rows]. Four embedding lanes at a time.
  */
 export function mixForward(rows: i32, N: i32, E: i32, q: usize, w1: usize, b1: usize, w2: usize, v: usize, hid: usize, out: usize): void {
+  const Eb = <usize>E << 2;
+  const E4 = E & ~3;
   for (let r = 0; r < rows; r++) {
-    const re = <usize>r * <usize>E;
-    let total = load<f32>(v + (<usize>r << 2));
-    for (let e = 0; e < E; e++) {
-      let pre = load<f32>(b1 + ((re + <usize>e) << 2));
-      for (let a = 0; a < N; a++) {
-        pre += load<f32>(q + ((<usize>r * <usize>N + <usize>a) << 2)) * Mathf.abs(load<f32>(w1 + (((<usize>r * <usize>N + <usize>a) * <usize>E + <usize>e) << 2)));
-      }
-      const h: f32 = pre > 0 ? pre : Mathf.exp(pre) - 1;
-      store<f32>(hid + ((re + <usize>e) << 2), h);
-      total += h * Mathf.abs(load<f32>(w2 + ((re + <usize>e) << 2)));
-    }
-    store<f32>(out + (<usize>r << 2), total);
+    const qr = q + ((<usize>r * <usize>N) << 2);
+    const w1r = w1 + <usize>r * <usize>N * Eb;
+    const rowE = <usize>r * Eb;
+    let acc = f32x4.splat(0);
+    let e = 0;
+    for (; e < E4; e += 4) acc = f32x4.add(acc, mixLanes<v128>(<usize>e << 2, N, Eb, qr, w1r, b1 + rowE, w2 + rowE, hid + rowE));
+    for (; e < E; e++) acc = f32x4.add(acc, mixLanes<f32>(<usize>e << 2, N, Eb, qr, w1r, b1 + rowE, w2 + rowE, hid + rowE));
+    store<f32>(out + (<usize>r << 2), load<f32>(v + (<usize>r << 2)) + lanesSum(acc));
   }
 }
 
-// d|x|/dx as tfjs takes it: 1 for x > 0, else -1.
+// dL/d(pre) and dL/d(w2) for one group of embedding lanes of a row.
 // @ts-ignore: decorator
 @inline
-function absSlope(x: f32): f32 {
-  return x > 0 ? 1 : -1;
+function mixBackLanes<W>(eb: usize, d: v128, w2r: usize, hidr: usize, dw2r: usize, db1r: usize): void {
+  const w = ld<W>(w2r + eb);
+  const h = ld<W>(hidr + eb);
+  st<W>(dw2r + eb, f32x4.mul(f32x4.mul(d, h), absSlope4(w)));
+  const dh = f32x4.mul(d, f32x4.abs(w));
+  // elu' from its output, as tfjs does: 1 where hid >= 0, else hid + 1 (= e^pre).
+  st<W>(db1r + eb, v128.bitselect(dh, f32x4.mul(dh, f32x4.add(h, c4(ONE))), f32x4.ge(h, f32x4.splat(0))));
+}
+
+// dL/dq (its lanes' share) and dL/d(w1) for one group of embedding lanes of agent a's row.
+// @ts-ignore: decorator
+@inline
+function mixBackAgent<W>(eb: usize, qa: v128, w1ra: usize, db1r: usize, dw1ra: usize): v128 {
+  const w = ld<W>(w1ra + eb);
+  const dp = ld<W>(db1r + eb);
+  st<W>(dw1ra + eb, f32x4.mul(f32x4.mul(dp, qa), absSlope4(w)));
+  return f32x4.mul(dp, f32x4.abs(w));
 }
 
 /**
@@ -506,30 +555,23 @@ function absSlope(x: f32): f32 {
  * (= dL/d(pre)). dL/dv is dout itself.
  */
 export function mixBackward(rows: i32, N: i32, E: i32, q: usize, w1: usize, w2: usize, hid: usize, dout: usize, dq: usize, dw1: usize, db1: usize, dw2: usize): void {
+  const Eb = <usize>E << 2;
+  const E4 = E & ~3;
   for (let r = 0; r < rows; r++) {
-    const re = <usize>r * <usize>E;
-    const d = load<f32>(dout + (<usize>r << 2));
-    for (let e = 0; e < E; e++) {
-      const k = (re + <usize>e) << 2;
-      const w = load<f32>(w2 + k);
-      const h = load<f32>(hid + k);
-      store<f32>(dw2 + k, d * h * absSlope(w));
-      const dh = d * Mathf.abs(w);
-      // elu' from its output, as tfjs does: 1 where hid >= 0, else hid + 1 (= e^pre).
-      store<f32>(db1 + k, h >= 0 ? dh : dh * (h + 1));
-    }
+    const rowE = <usize>r * Eb;
+    const d = f32x4.splat(load<f32>(dout + (<usize>r << 2)));
+    let e = 0;
+    for (; e < E4; e += 4) mixBackLanes<v128>(<usize>e << 2, d, w2 + rowE, hid + rowE, dw2 + rowE, db1 + rowE);
+    for (; e < E; e++) mixBackLanes<f32>(<usize>e << 2, d, w2 + rowE, hid + rowE, dw2 + rowE, db1 + rowE);
     for (let a = 0; a < N; a++) {
       const ra = <usize>r * <usize>N + <usize>a;
-      const qa = load<f32>(q + (ra << 2));
-      let s: f32 = 0;
-      for (let e = 0; e < E; e++) {
-        const k = (ra * <usize>E + <usize>e) << 2;
-        const w = load<f32>(w1 + k);
-        const dp = load<f32>(db1 + ((re + <usize>e) << 2));
-        s += dp * Mathf.abs(w);
-        store<f32>(dw1 + k, dp * qa * absSlope(w));
-      }
-      store<f32>(dq + (ra << 2), s);
+      const qa = f32x4.splat(load<f32>(q + (ra << 2)));
+      const at = ra * Eb;
+      let sum = f32x4.splat(0);
+      e = 0;
+      for (; e < E4; e += 4) sum = f32x4.add(sum, mixBackAgent<v128>(<usize>e << 2, qa, w1 + at, db1 + rowE, dw1 + at));
+      for (; e < E; e++) sum = f32x4.add(sum, mixBackAgent<f32>(<usize>e << 2, qa, w1 + at, db1 + rowE, dw1 + at));
+      store<f32>(dq + (ra << 2), lanesSum(sum));
     }
   }
 }
