@@ -117,22 +117,30 @@ function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array,
         const gruScratch = gru ? { dgx: take(rows * G), dgh: take(rows * G), dh: take(n), carry: take(n), whhT: take(G * H) } : null;
         const pk = take(packFloats);
         const mm = back.f32();
-        mm.set(dy.dataSync() as Float32Array, dq / 4);
+        const dqValues = dy.dataSync() as Float32Array;
+        mm.set(dqValues, dq / 4);
+        // Steps after the last one with a nonzero dL/dq add exact zeros to
+        // every gradient (in training, the last step's Q only feeds the
+        // double-Q argmax), so the backward pass stops short of them.
+        let last = dqValues.length - 1;
+        while (last >= 0 && dqValues[last] === 0) last--;
+        const used = last < 0 ? 0 : Math.floor(last / (rows * A)) + 1;
+        const mu = used * rows;
         // Output layer, then back through the hidden layers (relu' from their outputs).
         if (gru) {
           const s = gruScratch!;
-          linearBackward(kernel, m, H, A, b.hs + 4 * n, b.w2, dq, grads.w2, grads.b2, da, wT, pk);
+          linearBackward(kernel, mu, H, A, b.hs + 4 * n, b.w2, dq, grads.w2, grads.b2, da, wT, pk);
           kernel.transpose(H, G, b.wih, wT);
           kernel.transpose(H, G, b.whh, s.whhT);
-          kernel.backward(steps, rows, H, H, b.a1, wT, s.whhT, b.hs, b.rs, b.zs, b.ns, b.ghn, da, db, grads.wih, grads.bih, grads.whh, grads.bhh, s.dgx, s.dgh, s.dh, s.carry, pk);
+          kernel.backward(used, rows, H, H, b.a1, wT, s.whhT, b.hs, b.rs, b.zs, b.ns, b.ghn, da, db, grads.wih, grads.bih, grads.whh, grads.bhh, s.dgx, s.dgh, s.dh, s.carry, pk);
         } else {
-          linearBackward(kernel, m, H, A, b.a2, b.w3, dq, grads.w3, grads.b3, da, wT, pk);
-          kernel.reluGrad(m * H, b.a2, da);
-          linearBackward(kernel, m, H, H, b.a1, b.w2, da, grads.w2, grads.b2, db, wT, pk);
+          linearBackward(kernel, mu, H, A, b.a2, b.w3, dq, grads.w3, grads.b3, da, wT, pk);
+          kernel.reluGrad(mu * H, b.a2, da);
+          linearBackward(kernel, mu, H, H, b.a1, b.w2, da, grads.w2, grads.b2, db, wT, pk);
         }
         // db now holds dL/d(a1); the inputs are data, so fc1 needs no dInput.
-        kernel.reluGrad(m * H, b.a1, db);
-        linearBackward(kernel, m, In, H, b.x, b.w1, db, grads.w1, grads.b1, null, wT, pk);
+        kernel.reluGrad(mu * H, b.a1, db);
+        linearBackward(kernel, mu, In, H, b.x, b.w1, db, grads.w1, grads.b1, null, wT, pk);
         return sizes.slice(1, 1 + names.length).map(([key, floats], i) => tensorFrom(mm, grads[key], floats, weights[i].shape));
       },
     };

@@ -130,6 +130,30 @@ test('two fused forward passes before their backward passes: the first one\'s sa
   p.dispose();
 });
 
+test('steps after the last nonzero dL/dq are skipped by the backward pass, exactly (and all-zero dL/dq gives zero gradients)', () => {
+  for (const shape of [{ kind: 'gru', inputSize: 6, hiddenDim: 8, nActions: 3 }, { kind: 'mlp', inputSize: 6, hiddenDim: 8, nActions: 3 }] as AgentNetShape[]) {
+    const rng = new Rng(21);
+    const p = ParamSet.create(agentParamSpecs(shape), rng);
+    const steps = 7;
+    const rows = 6;
+    const inputs = new AgentInputs(Float32Array.from({ length: steps * rows * 6 }, () => rng.uniform(-2, 2)), steps, rows, 6);
+    for (const zeroFrom of [4, 0]) {
+      // Loss weights zero from step zeroFrom on (from 0: nothing reaches the weights).
+      const w = Float32Array.from({ length: steps * rows * 3 }, (_, i) => (Math.floor(i / (rows * 3)) >= zeroFrom ? 0 : rng.uniform(-1, 1)));
+      const weights = tf.tensor3d(w, [steps, rows, 3]);
+      const fused = agentGrads(true, shape, p, inputs, weights);
+      const plain = agentGrads(false, shape, p, inputs, weights);
+      for (const k of Object.keys(plain)) assertClose(fused[k], plain[k], `${shape.kind}, zero from step ${zeroFrom}: ${k}`);
+      const gradKeys = Object.keys(fused).filter((k) => k !== 'value' && k !== 'q');
+      assert.equal(gradKeys.length, p.specs.length);
+      if (zeroFrom === 0) for (const k of gradKeys) assert.ok(fused[k].every((v) => v === 0), `${k} is all zeros`);
+      weights.dispose();
+    }
+    inputs.dispose();
+    p.dispose();
+  }
+});
+
 describe('fused QMIX mixer', () => {
   const shape = (hypernetLayers: 1 | 2): MixerShape => ({ kind: 'qmix', nAgents: 3, stateSize: 6, embedDim: 8, hypernetLayers, hypernetEmbed: 12, nonNegative: 'abs' });
   for (const layers of [1, 2] as const) {

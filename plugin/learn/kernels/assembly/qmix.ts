@@ -41,7 +41,11 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: us
  * and max(0, .) (when relu): a dense layer without a second pass over C.
  */
 function gemmCore(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usize, c: usize, accumulate: bool, pack: usize, bias: usize, relu: bool): void {
-  if (K == 0) return;
+  if (K == 0) {
+    // An empty sum (a backward pass over no rows): zeros, or C as it was.
+    if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
+    return;
+  }
   // Long sums (weight gradients sum over every row of a batch) go in panels
   // of KC, so the rows of B being read stay in cache across the row blocks.
   for (let k0 = 0; k0 < K; k0 += KC) {
