@@ -1,0 +1,64 @@
+/**
+ * Times learner updates on the reference shape of the issues (32 episodes x
+ * 50 steps, 3 agents, obs 30, 5 actions, state 40, GRU 64, mixer 32 /
+ * hypernet 64, double Q), on the backend in use. No Node imports: the
+ * browser benchmark runs it in a Web Worker too.
+ */
+import { EpisodeBuffer, Rng, syntheticEpisodes, type EnvSpec, type QmixConfig } from '../core/index.js';
+import { QLearner } from '../learn/learner.js';
+import { currentBackend } from '../learn/backend.js';
+import { useFusedKernels } from '../learn/wasm-kernel.js';
+
+/** The reference shape of the issues. */
+export const REFERENCE: EnvSpec = { nAgents: 3, obsSize: 30, stateSize: 40, nActions: 5, episodeLimit: 50 };
+/** The reference learner settings of the issues. */
+export const REFERENCE_CONFIG: Partial<QmixConfig> = { hiddenDim: 64, mixingEmbedDim: 32, hypernetEmbed: 64, doubleQ: true, batchSize: 32 };
+
+/** What {@link timeUpdates} measured. */
+export interface UpdateTiming {
+  readonly backend: string;
+  readonly agent: 'gru' | 'mlp';
+  readonly path: 'fused' | 'plain';
+  readonly batch: string;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly repeats: number;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Median time of `repeats` learner updates (after two warm-up updates) on
+ * full-length random episodes, with the fused kernels or the plain tfjs path.
+ * @example
+ * ```ts
+ * await useBackend('wasm');
+ * const { medianMs } = timeUpdates('gru', 'fused', 10);
+ * ```
+ */
+export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repeats: number): UpdateTiming {
+  useFusedKernels(path === 'fused');
+  const learner = new QLearner(REFERENCE, { ...REFERENCE_CONFIG, agent });
+  try {
+    const buffer = new EpisodeBuffer(REFERENCE, 64);
+    // Full-length (50-step, time-limited) episodes, so a batch is exactly 32 x 50 after trimming.
+    for (const ep of syntheticEpisodes(REFERENCE, 64, REFERENCE.episodeLimit, 1)) buffer.insert(ep);
+    const rng = new Rng(2);
+    const times: number[] = [];
+    for (let i = 0; i < repeats + 2; i++) {
+      const batch = buffer.sample(32, rng);
+      const t0 = performance.now();
+      learner.update(batch, i + 1);
+      const dt = performance.now() - t0;
+      if (i >= 2) times.push(dt); // the first updates compile / warm caches
+    }
+    return { backend: currentBackend(), agent, path, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+  } finally {
+    learner.dispose();
+    useFusedKernels(true);
+  }
+}
