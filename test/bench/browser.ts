@@ -3,8 +3,36 @@
 // the scene fast-forwards. Real time in headless chromium; medians of one run.
 import { launchBrowser, servePage } from '../support/browser.js';
 
+/**
+ * Learner update times in a Web Worker (wasm fused and plain, WebGL plain),
+ * on the reference shape: the browser side of issue 9.
+ */
+async function workerUpdates(browser: Awaited<ReturnType<typeof launchBrowser>>, repeats: number, webglRepeats: number): Promise<unknown> {
+  const served = await servePage('test/bench/pages/update-page.ts', {
+    bundles: { '/update-worker.js': 'test/bench/pages/update-worker.ts' },
+    dirs: { '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' },
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    const answer = (await page.evaluate((r) => (globalThis as unknown as { runUpdates: (o: object) => Promise<unknown> }).runUpdates(r), { repeats, webglRepeats })) as { ok: boolean; error?: string; updates: { backend: string; agent: string; path: string; medianMs: number }[] };
+    await page.close();
+    const find = (backend: string, agent: string, path: string) => answer.updates.find((u) => u.backend === backend && u.agent === agent && u.path === path)?.medianMs;
+    const ratio = (agent: string) => {
+      const fused = find('wasm', agent, 'fused');
+      const plain = find('wasm', agent, 'plain');
+      return fused && plain ? +(plain / fused).toFixed(2) : null;
+    };
+    return { ...answer, wasmSpeedup: { gru: ratio('gru'), mlp: ratio('mlp') } };
+  } finally {
+    await served.close();
+  }
+}
+
 export async function browserBench(seconds: number): Promise<Record<string, unknown>> {
   const browser = await launchBrowser();
+  const learnerUpdates = await workerUpdates(browser, seconds >= 10 ? 20 : 5, seconds >= 10 ? 3 : 2).catch((e) => ({ skipped: (e as Error).message }));
   const served = await servePage('test/bench/pages/frame-page.ts', {
     bundles: { '/worker.js': 'plugin/worker/worker-entry.ts' },
     dirs: { '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' },
@@ -28,6 +56,7 @@ export async function browserBench(seconds: number): Promise<Record<string, unkn
     const trainingAdaptive = await run(true, 1, 50, 1, true);
     const fast = await run(true, 8, 1);
     return {
+      learnerUpdatesInWorker: learnerUpdates,
       scene: '640x480, 4 guards + thief with arcade bodies, 6 walls, decisions every 5 steps, 20-decision episodes, GRU 64 QMIX (batch 8) in a wasm worker',
       note: 'stepMs: main-thread work per frame (pre-step to post-render); intervalMs: time between frames',
       noTraining: idle,
