@@ -9,7 +9,7 @@ export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export { AgentInputs, agentForward, type AgentForwardOptions, type AgentOutput } from './agent-net.js';
 export { fusedAgentQ } from './fused-agent.js';
 export { canFuseMixer, fusedMix, mixQ } from './fused-mixer.js';
-export { fusedKernelsOn, useFusedKernels, wasmKernel } from './wasm-kernel.js';
+export { fusedKernelsOn, kernelVariant, useFusedKernels, wasmKernel, type KernelVariant } from './wasm-kernel.js';
 export { readTidy } from './read.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';

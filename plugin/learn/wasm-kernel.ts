@@ -8,7 +8,7 @@
  * memory when they do not fit, and is done with them when it returns.
  */
 import * as tf from '@tensorflow/tfjs';
-import { QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
+import { QMIX_RELAXED_WASM_BASE64, QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
 
 /** The kernel's exports; addresses are byte offsets into `memory`. */
 export interface KernelExports {
@@ -66,17 +66,41 @@ export function fusedKernelsOn(): boolean {
   return fusedOn;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: { module: WebAssembly.Module; variant: KernelVariant } | null | undefined;
+
+/** Which build of the kernel runs: with relaxed SIMD (fused multiply-add) or plain SIMD. */
+export type KernelVariant = 'relaxed-simd' | 'simd';
 
 function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = decodeBase64(QMIX_WASM_BASE64);
-    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null;
+  if (compiled !== undefined) return compiled?.module ?? null;
+  compiled = null;
+  if (typeof WebAssembly === 'undefined') return null;
+  // The relaxed-SIMD build where the runtime validates it (Chromium does;
+  // Node 20 only with --experimental-wasm-relaxed-simd), else plain SIMD.
+  for (const [variant, text] of [['relaxed-simd', QMIX_RELAXED_WASM_BASE64], ['simd', QMIX_WASM_BASE64]] as const) {
+    try {
+      const bytes = decodeBase64(text);
+      if (WebAssembly.validate(bytes)) {
+        compiled = { module: new WebAssembly.Module(bytes), variant };
+        break;
+      }
+    } catch {
+      // try the next build
+    }
   }
-  return compiled;
+  return compiled?.module ?? null;
+}
+
+/**
+ * The kernel build in use, or null where WebAssembly SIMD is unavailable.
+ * @example
+ * ```ts
+ * console.log(kernelVariant()); // 'relaxed-simd' in Chromium, 'simd' in Node 20
+ * ```
+ */
+export function kernelVariant(): KernelVariant | null {
+  kernelModule();
+  return compiled?.variant ?? null;
 }
 
 /**

@@ -21,7 +21,7 @@ import { loadPolicy } from '../runtime/greedy-policy.js';
  * Learner updates on the reference shape: fused kernels and the plain tfjs
  * path, alternating in blocks of five so that both see the same machine load.
  */
-async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, paths: ('fused' | 'plain')[]): Promise<UpdateTiming[]> {
+export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, paths: ('fused' | 'plain')[]): Promise<UpdateTiming[]> {
   await useBackend(backend);
   const runs = new Map<string, UpdateTiming[]>(paths.map((p) => [p, []]));
   for (let done = 0; done < repeats; done += 5) {
@@ -35,7 +35,7 @@ async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats:
 }
 
 /** Fused against plain on wasm, with the goals (GRU 50 ms, MLP 20 ms). */
-function speedups(update: UpdateTiming[]): Record<string, unknown> {
+export function speedups(update: UpdateTiming[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const agent of ['gru', 'mlp'] as const) {
     const fused = update.find((u) => u.backend === 'wasm' && u.agent === agent && u.path === 'fused');

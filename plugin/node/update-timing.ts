@@ -7,7 +7,7 @@
 import { EpisodeBuffer, Rng, syntheticEpisodes, type EnvSpec, type QmixConfig } from '../core/index.js';
 import { QLearner } from '../learn/learner.js';
 import { currentBackend } from '../learn/backend.js';
-import { useFusedKernels } from '../learn/wasm-kernel.js';
+import { kernelVariant, useFusedKernels } from '../learn/wasm-kernel.js';
 
 /** The reference shape of the issues. */
 export const REFERENCE: EnvSpec = { nAgents: 3, obsSize: 30, stateSize: 40, nActions: 5, episodeLimit: 50 };
@@ -19,6 +19,8 @@ export interface UpdateTiming {
   readonly backend: string;
   readonly agent: 'gru' | 'mlp';
   readonly path: 'fused' | 'plain';
+  /** The kernel build the fused path ran (null on the plain path). */
+  readonly kernel: string | null;
   readonly batch: string;
   readonly medianMs: number;
   readonly minMs: number;
@@ -56,7 +58,7 @@ export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repea
       const dt = performance.now() - t0;
       if (i >= 2) times.push(dt); // the first updates compile / warm caches
     }
-    return { backend: currentBackend(), agent, path, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+    return { backend: currentBackend(), agent, path, kernel: path === 'fused' ? kernelVariant() : null, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
   } finally {
     learner.dispose();
     useFusedKernels(true);

@@ -1,6 +1,7 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
 // JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser.
+import { spawnSync } from 'node:child_process';
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
 import { heistBench } from './heist.js';
@@ -8,6 +9,9 @@ import { heistBench } from './heist.js';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu'), returns: !args.has('--no-returns') });
+// The same updates with the kernels' relaxed-SIMD build, in a child Node that has relaxed SIMD on.
+const relaxed = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'test/bench/updates.ts', String(quick ? 5 : 20)], { encoding: 'utf8' });
+output.updateRelaxedSimd = relaxed.status === 0 ? JSON.parse(relaxed.stdout.trim().split('\n').pop()!) : { skipped: relaxed.stderr.slice(-500) };
 if (!args.has('--no-heist')) output.carrotHeist = heistBench(quick ? 100 : 500);
 if (!args.has('--no-browser')) {
   try {

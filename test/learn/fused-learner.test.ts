@@ -2,15 +2,17 @@
 // hand-written backward passes) against the plain tfjs path through tfjs
 // autodiff, which stays as the reference; the product against a naive one.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { agentParamSpecs, collateEpisodes, Rng, type AgentNetShape, type EnvSpec } from '../../plugin/core/index.js';
+import { agentParamSpecs, Rng, type AgentNetShape } from '../../plugin/core/index.js';
 import {
-  AgentInputs, agentForward, canFuseMixer, mixerParamSpecs, mixForward, mixQ, ParamSet, QLearner, useFusedKernels, wasmKernel, type MixerShape,
+  AgentInputs, agentForward, canFuseMixer, kernelVariant, mixerParamSpecs, mixForward, mixQ, ParamSet, useFusedKernels, wasmKernel, type MixerShape,
 } from '../../plugin/learn/index.js';
 import { KernelArena } from '../../plugin/learn/wasm-kernel.js';
-import { compileKernel, kernelModuleText } from '../../plugin/learn/kernels/build.js';
-import { randomEpisodes } from '../support/episodes.js';
+import { buildKernelModule } from '../../plugin/learn/kernels/build.js';
+import { compareLearners } from '../support/fused-compare.js';
 import { tf } from '../support/tf.js';
 
 after(() => useFusedKernels(true));
@@ -26,7 +28,7 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 
 test('the committed kernel bytes are what the AssemblyScript source compiles to', async () => {
   const committed = await readFile(new URL('../../plugin/learn/kernels/qmix-wasm.ts', import.meta.url), 'utf8');
-  assert.equal(committed, kernelModuleText('qmix', await compileKernel('qmix')), 'run npm run build:kernels');
+  assert.equal(committed, await buildKernelModule('qmix'), 'run npm run build:kernels');
 });
 
 test('the kernel product equals a naive one on edge shapes, transposed reads, accumulation and long sums', () => {
@@ -201,23 +203,18 @@ describe('fused QMIX mixer', () => {
 
 for (const agent of ['gru', 'mlp'] as const) {
   test(`fused and plain ${agent.toUpperCase()} QMIX learners give the same losses over 50 updates from the same seed (within 1e-5)`, () => {
-    const spec: EnvSpec = { nAgents: 3, obsSize: 6, stateSize: 5, nActions: 4, episodeLimit: 12 };
-    const episodes = randomEpisodes(spec, 64, 5);
-    const rng = new Rng(6);
-    const batches = Array.from({ length: 50 }, () => {
-      const pick = Array.from({ length: 8 }, () => episodes[rng.int(episodes.length)]);
-      return collateEpisodes(spec, pick);
-    });
-    const losses = (fused: boolean): number[] => {
-      useFusedKernels(fused);
-      const learner = new QLearner(spec, { agent, hiddenDim: 16, mixingEmbedDim: 8, hypernetEmbed: 16, seed: 3, batchSize: 8, targetUpdateInterval: 10 });
-      const out = batches.map((b, i) => learner.update(b, i + 1).loss);
-      learner.dispose();
-      return out;
-    };
-    const fused = losses(true);
-    const plain = losses(false);
-    for (let i = 0; i < plain.length; i++) assert.ok(Math.abs(fused[i] - plain[i]) <= 1e-5 * Math.max(1, Math.abs(plain[i])), `update ${i + 1}: fused ${fused[i]} vs plain ${plain[i]}`);
+    assert.equal(kernelVariant(), 'simd', 'Node 20 runs the plain SIMD build');
+    const { fused, plain, worst } = compareLearners(agent);
+    assert.ok(worst <= 1e-5, `largest relative loss difference ${worst}`);
     assert.ok(plain[0] !== plain[49], 'the losses move');
+    assert.equal(fused.length, 50);
   });
 }
+
+test('the relaxed-SIMD build (fused multiply-add) gives the same losses too (a child Node with relaxed SIMD switched on)', () => {
+  const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(new URL('../support/fused-compare.ts', import.meta.url))], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { variant: string; gru: { worst: number; plain: number[] }; mlp: { worst: number } };
+  assert.equal(result.variant, 'relaxed-simd');
+  for (const agent of ['gru', 'mlp'] as const) assert.ok(result[agent].worst <= 1e-5, `${agent}: largest relative loss difference ${result[agent].worst}`);
+});
