@@ -92,7 +92,7 @@ export class BatchActor {
     const x = new AgentInputs(this.inputs, 1, rows, agentShape.inputSize);
     const [q, hidden] = tf.tidy(() => {
       const h0 = prev && reset ? (tf.mul(prev, tf.tensor2d(this.keep, [rows, 1])) as tf.Tensor2D) : prev;
-      const o = agentForward(agentShape, this.learner.online.agent, x, h0);
+      const o = agentForward(agentShape, this.learner.online.agent, x, h0, { grad: false });
       return o.hidden === null ? [o.q] : [o.q, o.hidden];
     }) as [tf.Tensor3D, tf.Tensor2D?];
     x.dispose();

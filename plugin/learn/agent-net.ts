@@ -21,7 +21,7 @@ import type { ParamSet } from './params.js';
 export interface AgentOutput {
   /** Q-values `[steps, rows, nActions]`. */
   readonly q: tf.Tensor3D;
-  /** GRU hidden state after the last step `[rows, H]` (null for the MLP, and on the fused training path, which starts from zero and is not carried on). */
+  /** GRU hidden state after the last step `[rows, H]` (null for the MLP; on the fused path it carries no gradient). */
   readonly hidden: tf.Tensor2D | null;
 }
 
@@ -97,9 +97,8 @@ export function agentForward(shape: AgentNetShape, p: ParamSet, inputs: AgentInp
   // The fused op reads its operands into the kernel's memory: right for the
   // CPU-side backends (wasm, cpu); WebGL keeps the plain path on the GPU.
   if (fusedKernelsOn() && !h0 && tf.getBackend() !== 'webgl' && wasmKernel()) {
-    const q = tf.reshape(fusedAgentQ(shape, p, inputs.data, steps, rows, options.grad ?? true), [steps, rows, shape.nActions]) as tf.Tensor3D;
-    // Training never reads the last hidden state; callers that carry it (acting) pass h0 and take the plain path.
-    return { q, hidden: null };
+    const { q, hidden } = fusedAgentQ(shape, p, inputs.data, steps, rows, options.grad ?? true);
+    return { q: tf.reshape(q, [steps, rows, shape.nActions]) as tf.Tensor3D, hidden };
   }
   const fc1w = p.get('agent.fc1.w');
   const fc1b = p.get('agent.fc1.b');

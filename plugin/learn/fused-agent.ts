@@ -90,14 +90,17 @@ function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, ste
     kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
     kernel.linear(m, A, H, at.a2, at.w3, at.b3, q, false, pack);
   }
-  return { mem, at, value: tensorFrom(mem, q, m * A, [m, A]) as tf.Tensor2D };
+  // The GRU's state after the last step, copied out (small) for callers that carry it on.
+  const last = gru ? mem.slice((at.hs + 4 * steps * n) / 4, (at.hs + 4 * (steps + 1) * n) / 4) : null;
+  return { mem, at, value: tensorFrom(mem, q, m * A, [m, A]) as tf.Tensor2D, last };
 }
 
-function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, lastOut: { last: Float32Array | null }) {
   const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const weights = args.slice(0, names.length) as tf.Tensor[];
-    const { at, value } = runForward(slot, shape, x, steps, rows, weights);
+    const { at, value, last } = runForward(slot, shape, x, steps, rows, weights);
+    lastOut.last = last;
     // What backward needs stays in the slot's memory (copied out only if another call needs it first).
     const kept = slot.keep(at.x, at.end);
     return {
@@ -147,20 +150,36 @@ function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array,
   });
 }
 
+/** Output of {@link fusedAgentQ}. */
+export interface FusedAgentOutput {
+  /** Q-values `[steps * rows, nActions]`. */
+  readonly q: tf.Tensor2D;
+  /** The GRU's state after the last step `[rows, H]`, without a gradient (null for the MLP). */
+  readonly hidden: tf.Tensor2D | null;
+}
+
 /**
- * Q-values `[steps * rows, nActions]` of the agent network over agent inputs
- * `x` (`[steps, rows, inputSize]` time-major, flat), the GRU starting from a
- * zero state; differentiable in every agent weight of `p`, unless `grad` is
- * false (target networks): then nothing is kept for a backward pass.
+ * The agent network over agent inputs `x` (`[steps, rows, inputSize]`
+ * time-major, flat), the GRU starting from a zero state. Q-values are
+ * differentiable in every agent weight of `p`, unless `grad` is false (target
+ * networks): then nothing is kept for a backward pass.
  * @example
  * ```ts
- * const q = fusedAgentQ(shape, params, inputs.data, 51, 96); // [51 * 96, 5]
+ * const { q } = fusedAgentQ(shape, params, inputs.data, 51, 96); // q: [51 * 96, 5]
  * ```
  */
-export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number, grad = true): tf.Tensor2D {
+export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number, grad = true): FusedAgentOutput {
   const slot = kernelSlot(grad ? 'agent' : 'scratch');
   if (!slot) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
   const weights = WEIGHTS[shape.kind].map((name) => p.get(name));
-  if (!grad) return runForward(slot, shape, x, steps, rows, weights).value;
-  return makeFusedAgent(slot, shape, x, steps, rows)(...weights) as tf.Tensor2D;
+  const out: { last: Float32Array | null } = { last: null };
+  let q: tf.Tensor2D;
+  if (grad) {
+    q = makeFusedAgent(slot, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
+  } else {
+    const run = runForward(slot, shape, x, steps, rows, weights);
+    q = run.value;
+    out.last = run.last;
+  }
+  return { q, hidden: out.last ? tf.tensor2d(out.last, [rows, shape.hiddenDim]) : null };
 }

@@ -7,7 +7,7 @@ export { Trainer, type TrainEpisodeResult } from './trainer.js';
 export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
 export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export { AgentInputs, agentForward, type AgentForwardOptions, type AgentOutput } from './agent-net.js';
-export { fusedAgentQ } from './fused-agent.js';
+export { fusedAgentQ, type FusedAgentOutput } from './fused-agent.js';
 export { canFuseMixer, fusedMix, mixQ } from './fused-mixer.js';
 export { fusedKernelsOn, kernelVariant, useFusedKernels, wasmKernel, type KernelVariant } from './wasm-kernel.js';
 export { readTidy } from './read.js';

@@ -62,7 +62,16 @@ const scenarios = {
     const t = client({ ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8, seed: 4 }, { autosaveEvery: 20, heartbeatMs: 1000, metricsEveryMs: 50, autosaveName: 'kill-test' });
     const faults: unknown[] = [];
     const readies: (number | null)[] = [];
-    t.on(WorkerTrainerEvents.FAULT, (f) => faults.push(f));
+    // What the client heard of before the fault (metrics or weights, whichever came last):
+    // messages the worker posted just before it was killed still arrive after terminate().
+    let heard = 0;
+    const heardAtFault: number[] = [];
+    t.on(WorkerTrainerEvents.METRICS, (m: WorkerMetrics) => (heard = m.updates));
+    t.onUpdate((info) => (heard = Math.max(heard, info.updates)));
+    t.on(WorkerTrainerEvents.FAULT, (f) => {
+      faults.push(f);
+      heardAtFault.push(heard);
+    });
     t.on(WorkerTrainerEvents.READY, (r: { resumedFromUpdates: number | null }) => readies.push(r.resumedFromUpdates));
     const rng = new Rng(4);
     await play(t, 80, rng);
@@ -79,7 +88,7 @@ const scenarios = {
     await until(() => (t.metrics?.updates ?? 0) > (readies[1] ?? 0) + 20, 30000, 'training after the restart');
     const after = t.metrics!.updates;
     t.dispose();
-    return { faults, readies, before, after, playedDuringOutage };
+    return { faults, readies, before, heardAtFault, after, playedDuringOutage };
   },
 
   /** backend 'auto': a trial on WebGL and WASM, a reported choice, and training on it. */
