@@ -70,7 +70,7 @@ function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number
 }
 
 /** Runs the network forward in the kernel; returns the memory view and where q and the saved arrays are. */
-function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[]) {
+function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[], keep: boolean) {
   const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
   slot.claim();
   const kernel = slot.kernel;
@@ -84,7 +84,9 @@ function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, ste
   sizes.slice(1, 1 + names.length).forEach(([key], i) => mem.set(weights[i].dataSync() as Float32Array, at[key] / 4));
   kernel.linear(m, H, In, at.x, at.w1, at.b1, at.a1, true, pack);
   if (gru) {
-    kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, at.rs, at.zs, at.ns, at.ghn, scratch[0], scratch[1], pack);
+    // Without a backward pass to come, the gates are not stored (address 0).
+    const [rs, zs, ns, ghn] = keep ? [at.rs, at.zs, at.ns, at.ghn] : [0, 0, 0, 0];
+    kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, rs, zs, ns, ghn, scratch[0], scratch[1], pack);
     kernel.linear(m, A, H, at.hs + 4 * n, at.w2, at.b2, q, false, pack);
   } else {
     kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
@@ -99,7 +101,7 @@ function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array,
   const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const weights = args.slice(0, names.length) as tf.Tensor[];
-    const { at, value, last } = runForward(slot, shape, x, steps, rows, weights);
+    const { at, value, last } = runForward(slot, shape, x, steps, rows, weights, true);
     lastOut.last = last;
     // What backward needs stays in the slot's memory (copied out only if another call needs it first).
     const kept = slot.keep(at.x, at.end);
@@ -177,7 +179,7 @@ export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, 
   if (grad) {
     q = makeFusedAgent(slot, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
   } else {
-    const run = runForward(slot, shape, x, steps, rows, weights);
+    const run = runForward(slot, shape, x, steps, rows, weights, false);
     q = run.value;
     out.last = run.last;
   }

@@ -363,10 +363,13 @@ function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize,
   const hn = ld<W>(ghi + 2 * hb + jb);
   const nn = tanh4(f32x4.add(ld<W>(gxi + 2 * hb + jb), f32x4.mul(r, hn)));
   const hPrev = ld<W>(hs + e + jb);
-  st<W>(rs + e + jb, r);
-  st<W>(zs + e + jb, z);
-  st<W>(ns + e + jb, nn);
-  st<W>(ghn + e + jb, hn);
+  // Kept for the backward pass only when asked for (rs = 0: a target network, no backward).
+  if (rs) {
+    st<W>(rs + e + jb, r);
+    st<W>(zs + e + jb, z);
+    st<W>(ns + e + jb, nn);
+    st<W>(ghn + e + jb, hn);
+  }
   st<W>(next + e + jb, f32x4.add(nn, f32x4.mul(z, f32x4.sub(hPrev, nn))));
 }
 
@@ -374,7 +377,8 @@ function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize,
  * Runs the GRU over `steps` steps of `rows` rows from h0 = 0.
  * x [steps, rows, I]; wih [I, 3H]; bih [3H]; whh [H, 3H]; bhh [3H].
  * Writes hs [(steps + 1), rows, H] (hs[0] = 0, hs[t + 1] the state after
- * step t) and, for the backward pass, r, z, n and gh_n [steps, rows, H].
+ * step t) and, for the backward pass, r, z, n and gh_n [steps, rows, H]
+ * (skipped when rs is 0).
  * gx and gh are scratch of [rows, 3H] each, pack of max(I, H) * 64 bytes.
  */
 export function forward(steps: i32, rows: i32, I: i32, H: i32, x: usize, wih: usize, bih: usize, whh: usize, bhh: usize, hs: usize, rs: usize, zs: usize, ns: usize, ghn: usize, gx: usize, gh: usize, pack: usize): void {
