@@ -23,17 +23,17 @@ const FLAGS = ['-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert'];
  * adds relaxed SIMD (fused multiply-add), for runtimes that have it.
  */
 export async function compileKernel(name: string, relaxed = false): Promise<Uint8Array> {
-  const source = await readFile(`${here}assembly/${name}.ts`, 'utf8');
-  const { error, binary, stderr } = await compileWithFlags(name, source, relaxed ? [...FLAGS, '--enable', 'relaxed-simd'] : FLAGS);
+  const { error, binary, stderr } = await compileWithFlags(name, relaxed ? [...FLAGS, '--enable', 'relaxed-simd'] : FLAGS);
   if (error || !binary) throw new Error(`kernel ${name} failed to compile: ${error?.message ?? ''}\n${stderr}`);
   return binary;
 }
 
-async function compileWithFlags(name: string, source: string, flags: string[]): Promise<{ error: Error | null; binary: Uint8Array | null; stderr: string }> {
+async function compileWithFlags(name: string, flags: string[]): Promise<{ error: Error | null; binary: Uint8Array | null; stderr: string }> {
   let binary: Uint8Array | null = null;
   let stderr = '';
   const { error } = await asc.main([`${name}.ts`, ...flags, '--outFile', `${name}.wasm`], {
-    readFile: (file) => (file === `${name}.ts` ? source : null),
+    // Sources come from assembly/ (the entry and the modules it imports); asc brings its own library.
+    readFile: async (file) => readFile(`${here}assembly/${file}`, 'utf8').catch(() => null),
     writeFile: (file, contents) => {
       if (file.endsWith('.wasm')) binary = contents as Uint8Array;
     },
