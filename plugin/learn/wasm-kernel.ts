@@ -220,12 +220,12 @@ export class KernelArena {
 
   /**
    * Reserves `floats` values; returns their byte address (16-byte aligned).
-   * Leaves 16 bytes of slack after each array: the product's narrow-column
-   * path may load up to 3 values past the end of a row.
+   * Leaves 32 bytes of slack after each array: the product's last block of
+   * columns may load up to 7 values past the end of a row.
    */
   take(floats: number): number {
     const at = this.top;
-    this.top += Math.ceil(floats / 4) * 16 + 16;
+    this.top += Math.ceil(floats / 4) * 16 + 32;
     return at;
   }
 

@@ -6,7 +6,7 @@ import { madd } from './lanes';
  * (i, k) of A is at a + 4 * (i * sAi + k * sAk), so A or its transpose can be
  * read in place. Blocks of 4 rows x 8 columns keep 8 accumulators in
  * registers; the edges (rows beyond a multiple of 4, columns beyond a
- * multiple of 8) take narrower blocks.
+ * multiple of 8) are computed in full blocks and stored in part, or row by row.
  *
  * Each block of 4 rows of A is first copied to `pack` (K * 64 bytes) with
  * every value already broadcast to four lanes: the inner loop then loads
@@ -70,7 +70,11 @@ function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usiz
     const c1 = c0 + rowB;
     const c2 = c1 + rowB;
     const c3 = c2 + rowB;
-    for (let j = 0; j < N8; j += 8) {
+    // Blocks of 8 columns; the last may be narrower (5 actions of a Q layer,
+    // say): it is computed 8 wide, reading up to 7 values past a row of B or
+    // C (the caller leaves 32 bytes of slack after each array), and only its
+    // real columns are stored.
+    for (let j = 0; j < N; j += 8) {
       const jb = <usize>j << 2;
       let x0 = f32x4.splat(0), y0 = f32x4.splat(0);
       let x1 = f32x4.splat(0), y1 = f32x4.splat(0);
@@ -102,44 +106,17 @@ function gemmPanel(M: i32, N: i32, K: i32, a: usize, sAi: i32, sAk: i32, b: usiz
         pb += rowB;
         pk += 64;
       }
-      v128.store(c0 + jb, finish(x0, bias, jb, relu)); v128.store(c0 + jb, finish(y0, bias, jb + 16, relu), 16);
-      v128.store(c1 + jb, finish(x1, bias, jb, relu)); v128.store(c1 + jb, finish(y1, bias, jb + 16, relu), 16);
-      v128.store(c2 + jb, finish(x2, bias, jb, relu)); v128.store(c2 + jb, finish(y2, bias, jb + 16, relu), 16);
-      v128.store(c3 + jb, finish(x3, bias, jb, relu)); v128.store(c3 + jb, finish(y3, bias, jb + 16, relu), 16);
-    }
-  }
-  // Columns beyond a multiple of 8 (the 5 actions of a Q layer, say): blocks
-  // of 4 rows x 4 columns. Loads may run up to 3 values past a row of B or C
-  // (the caller leaves slack after each array); only real columns are stored.
-  if (N8 < N) {
-    for (let i = 0; i < M4; i += 4) {
-      const a0 = a + <usize>i * stepAi;
-      const c0 = c + ((<usize>i * <usize>N) << 2);
-      for (let j = N8; j < N; j += 4) {
-        const jb = <usize>j << 2;
-        let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
-        if (accumulate) {
-          x0 = v128.load(c0 + jb);
-          x1 = v128.load(c0 + rowB + jb);
-          x2 = v128.load(c0 + 2 * rowB + jb);
-          x3 = v128.load(c0 + 3 * rowB + jb);
-        }
-        let pb = b + jb;
-        let ka: usize = 0;
-        for (let k = 0; k < K; k++) {
-          const b0 = v128.load(pb);
-          x0 = madd(f32x4.splat(load<f32>(a0 + ka)), b0, x0);
-          x1 = madd(f32x4.splat(load<f32>(a0 + stepAi + ka)), b0, x1);
-          x2 = madd(f32x4.splat(load<f32>(a0 + 2 * stepAi + ka)), b0, x2);
-          x3 = madd(f32x4.splat(load<f32>(a0 + 3 * stepAi + ka)), b0, x3);
-          pb += rowB;
-          ka += stepAk;
-        }
+      if (j < N8) {
+        v128.store(c0 + jb, finish(x0, bias, jb, relu)); v128.store(c0 + jb, finish(y0, bias, jb + 16, relu), 16);
+        v128.store(c1 + jb, finish(x1, bias, jb, relu)); v128.store(c1 + jb, finish(y1, bias, jb + 16, relu), 16);
+        v128.store(c2 + jb, finish(x2, bias, jb, relu)); v128.store(c2 + jb, finish(y2, bias, jb + 16, relu), 16);
+        v128.store(c3 + jb, finish(x3, bias, jb, relu)); v128.store(c3 + jb, finish(y3, bias, jb + 16, relu), 16);
+      } else {
         const left = N - j;
-        storeLanes(c0 + jb, finish(x0, bias, jb, relu), left);
-        storeLanes(c0 + rowB + jb, finish(x1, bias, jb, relu), left);
-        storeLanes(c0 + 2 * rowB + jb, finish(x2, bias, jb, relu), left);
-        storeLanes(c0 + 3 * rowB + jb, finish(x3, bias, jb, relu), left);
+        storeBlock(c0 + jb, finish(x0, bias, jb, relu), finish(y0, bias, jb + 16, relu), left);
+        storeBlock(c1 + jb, finish(x1, bias, jb, relu), finish(y1, bias, jb + 16, relu), left);
+        storeBlock(c2 + jb, finish(x2, bias, jb, relu), finish(y2, bias, jb + 16, relu), left);
+        storeBlock(c3 + jb, finish(x3, bias, jb, relu), finish(y3, bias, jb + 16, relu), left);
       }
     }
   }
@@ -179,6 +156,12 @@ function gemmRow(N: i32, K: i32, ai: usize, stepAk: usize, b: usize, ci: usize, 
     }
     storeLanes(ci + jb, finish(x, bias, jb, relu), N - j);
   }
+}
+
+/** Stores the first `count` (1..7) lanes of the 8 in x, y. */
+function storeBlock(p: usize, x: v128, y: v128, count: i32): void {
+  storeLanes(p, x, count);
+  if (count > 4) storeLanes(p + 16, y, count - 4);
 }
 
 /** Stores the first `count` lanes of v (all four when count >= 4). */
