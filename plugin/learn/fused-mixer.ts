@@ -104,7 +104,7 @@ function runForward(slot: KernelSlot, s: MixerShape, states: Float32Array, qs: t
 }
 
 function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, rows: number) {
-  const { S, E, N, layers, names, sizeOf, place } = plan(s, rows);
+  const { E, N, layers, names, sizeOf, place } = plan(s, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
