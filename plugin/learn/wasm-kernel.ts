@@ -239,7 +239,16 @@ export class KernelArena {
   f32(): Float32Array {
     const memory = this.kernel.memory;
     const missing = this.top - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    if (missing > 0) {
+      try {
+        memory.grow(Math.ceil(missing / 65536));
+      } catch (e) {
+        const mb = (n: number) => `${Math.ceil(n / 2 ** 20)} MB`;
+        throw new RangeError(
+          `the learner's WebAssembly kernel needs ${mb(this.top)} for this batch and its memory could not grow past ${mb(memory.buffer.byteLength)} (${(e as Error).message}); use a smaller batch, or useFusedKernels(false) for the plain tfjs path`,
+        );
+      }
+    }
     return new Float32Array(memory.buffer);
   }
 }

@@ -80,6 +80,18 @@ function agentGrads(fused: boolean, shape: AgentNetShape, p: ParamSet, inputs: A
   return out;
 }
 
+test('a batch too big for WebAssembly memory is refused with a message naming the size and the way out', () => {
+  const kernel = wasmKernel()!;
+  const arena = new KernelArena(kernel);
+  arena.take(2 ** 30); // 4 GB of floats: past what a wasm32 memory can hold
+  assert.throws(() => arena.f32(), /kernel needs 4097 MB for this batch .* useFusedKernels\(false\)/);
+  // Nothing was written, and the kernel still works.
+  const small = new KernelArena(kernel);
+  const a = small.take(4);
+  small.f32().set([1, 2, 3, 4], a / 4);
+  assert.deepEqual(Array.from(new Float32Array(kernel.memory.buffer, a, 4)), [1, 2, 3, 4]);
+});
+
 describe('fused agent network', () => {
   // Hidden sizes on and off multiples of 4; 40 x 7 = 280 rows, so weight gradients sum over two panels.
   const cases: [string, AgentNetShape, number, number][] = [
