@@ -107,6 +107,11 @@ export function kernelVariant(): KernelVariant | null {
  * What a forward pass keeps for its backward pass: a range of its slot's
  * memory, left in place, and copied out only if another call needs the
  * memory first.
+ * @example
+ * ```ts
+ * const kept = slot.keep(from, to); // after the forward pass
+ * slot.restore(kept); // in the backward pass: the arrays are back at [from, to)
+ * ```
  */
 export class Resident {
   /** The arrays, once copied out of the slot (null while still in place). */
@@ -308,7 +313,13 @@ export function takeSaved(mem: Float32Array, from: number, to: number): Float32A
   return out;
 }
 
-/** Returns an array from {@link takeSaved} for reuse (a few per size are kept). */
+/**
+ * Returns an array from {@link takeSaved} for reuse (a few per size are kept).
+ * @example
+ * ```ts
+ * releaseSaved(saved); // after copying it back into the kernel's memory
+ * ```
+ */
 export function releaseSaved(buffer: Float32Array): void {
   const list = spare.get(buffer.length) ?? [];
   if (list.length < 2) list.push(buffer);

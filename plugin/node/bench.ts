@@ -20,6 +20,10 @@ import { loadPolicy } from '../runtime/greedy-policy.js';
 /**
  * Learner updates on the reference shape: fused kernels and the plain tfjs
  * path, alternating in blocks of five so that both see the same machine load.
+ * @example
+ * ```ts
+ * const [fused, plain] = await benchUpdates('wasm', 'gru', 20, ['fused', 'plain']);
+ * ```
  */
 export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, paths: ('fused' | 'plain')[]): Promise<UpdateTiming[]> {
   await useBackend(backend);
@@ -34,7 +38,13 @@ export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', r
   });
 }
 
-/** Fused against plain on wasm, with the issue's goals (GRU 50 ms, MLP 20 ms). */
+/**
+ * Fused against plain on wasm, with the issue's goals (GRU 50 ms, MLP 20 ms).
+ * @example
+ * ```ts
+ * speedups(update).gru; // { fusedMs, plainMs, ratio, goalMs: 50, met }
+ * ```
+ */
 export function speedups(update: UpdateTiming[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const agent of ['gru', 'mlp'] as const) {

@@ -27,7 +27,13 @@ export interface UpdateTiming {
   readonly repeats: number;
 }
 
-/** The median of a non-empty list. */
+/**
+ * The median of a non-empty list.
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
