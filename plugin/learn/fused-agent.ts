@@ -108,9 +108,8 @@ function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array,
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
-        slot.restore(kept);
+        const back = slot.resume(kept);
         const kernel = slot.kernel;
-        const back = new KernelArena(kernel);
         const b = reserve(back, sizes);
         const take = (floats: number) => back.take(floats);
         const dq = take(m * A);

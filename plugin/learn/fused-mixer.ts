@@ -114,9 +114,8 @@ function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, row
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
-        slot.restore(kept);
+        const back = slot.resume(kept);
         const kernel = slot.kernel;
-        const back = new KernelArena(kernel);
         const b = place(back);
         const dout = back.take(rows);
         const dq = back.take(rows * N);

@@ -155,6 +155,15 @@ export class KernelSlot {
   }
 
   /**
+   * For a backward pass: {@link KernelSlot.restore}, then a fresh arena
+   * whose first reservations land where the forward pass's did.
+   */
+  resume(r: Resident): KernelArena {
+    this.restore(r);
+    return new KernelArena(this.kernel);
+  }
+
+  /**
    * For a backward pass: puts what `r` kept back in place at its addresses
    * (nothing to do if it never left), and frees the slot.
    */

@@ -1,7 +1,7 @@
 // The browser part of `npm run bench`: frame time of a demo-size scene with
 // and without a squad training in a Web Worker, and worker throughput while
 // the scene fast-forwards. Real time in headless chromium; medians of one run.
-import { launchBrowser, servePage } from '../support/browser.js';
+import { launchBrowser, openReadyPage, servePage } from '../support/browser.js';
 
 /**
  * Learner update times in a Web Worker (wasm fused and plain, WebGL plain),
@@ -13,9 +13,7 @@ async function workerUpdates(browser: Awaited<ReturnType<typeof launchBrowser>>,
     dirs: { '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' },
   });
   try {
-    const page = await browser.newPage();
-    await page.goto(served.url);
-    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    const page = await openReadyPage(browser, served.url);
     const answer = (await page.evaluate((r) => (globalThis as unknown as { runUpdates: (o: object) => Promise<unknown> }).runUpdates(r), { repeats, webglRepeats })) as { ok: boolean; error?: string; updates: { backend: string; agent: string; path: string; medianMs: number }[] };
     await page.close();
     const find = (backend: string, agent: string, path: string) => answer.updates.find((u) => u.backend === backend && u.agent === agent && u.path === path)?.medianMs;
@@ -38,9 +36,7 @@ export async function browserBench(seconds: number): Promise<Record<string, unkn
     dirs: { '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' },
   });
   try {
-    const page = await browser.newPage();
-    await page.goto(served.url);
-    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+    const page = await openReadyPage(browser, served.url);
     const run = (train: boolean, timeScale: number, updatesPerEpisode: number, maxLoad = 1, adaptive = false) =>
       page.evaluate(([t, s, ts, u, l, a]) => (globalThis as unknown as { run: (o: object) => Promise<unknown> }).run({ train: t, seconds: s, timeScale: ts, updatesPerEpisode: u, maxLoad: l, adaptive: a }), [train, seconds, timeScale, updatesPerEpisode, maxLoad, adaptive] as const) as Promise<{
         frames: number;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Flags for headless chromium on this machine (closed network, software GL). */
 export const CHROMIUM_ARGS = [
@@ -72,6 +72,15 @@ export async function servePage(entry: string, extras: ServeExtras = {}): Promis
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** Opens `url` in a new page and waits until it sets `globalThis.pageReady`; `onError` hears uncaught page errors from the start. */
+export async function openReadyPage(browser: Browser, url: string, onError?: (message: string) => void): Promise<Page> {
+  const page = await browser.newPage();
+  if (onError) page.on('pageerror', (e) => onError(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+  return page;
+}
+
 /** A page of named scenarios (`globalThis.scenarios`), ready to run. */
 export interface ScenarioPage {
   run<T = unknown>(name: string): Promise<T>;
@@ -85,11 +94,8 @@ export interface ScenarioPage {
 export async function openScenarioPage(entry: string, extras: ServeExtras = {}): Promise<ScenarioPage> {
   const browser = await launchBrowser();
   const served = await servePage(entry, extras);
-  const page = await browser.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(served.url);
-  await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
+  const page = await openReadyPage(browser, served.url, (message) => errors.push(message));
   return {
     async run<T>(name: string): Promise<T> {
       const result = await page.evaluate((n) => (globalThis as unknown as { scenarios: Record<string, () => Promise<unknown>> }).scenarios[n](), name);
