@@ -27,21 +27,6 @@ const WEIGHTS = {
   mlp: ['agent.fc1.w', 'agent.fc1.b', 'agent.fc2.w', 'agent.fc2.b', 'agent.fc3.w', 'agent.fc3.b'],
 } as const;
 
-/** Where one call keeps its arrays in the kernel's memory (byte addresses). */
-type Layout = Record<string, number>;
-
-/**
- * Reserves named arrays in order. Forward and backward lay out the same
- * saved arrays first, so what the forward pass copies out in one piece goes
- * back in one piece.
- */
-function reserve(arena: KernelArena, sizes: [string, number][]): Layout {
-  const at: Layout = {};
-  for (const [name, floats] of sizes) at[name] = arena.take(floats);
-  at.end = arena.take(0);
-  return at;
-}
-
 /** The arrays the backward pass needs, in the forward pass's layout. */
 function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidth: number): [string, number][] {
   const H = shape.hiddenDim;
@@ -75,7 +60,7 @@ function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, ste
   slot.claim();
   const kernel = slot.kernel;
   const arena = new KernelArena(kernel);
-  const at = reserve(arena, sizes);
+  const at = arena.layout(sizes);
   const q = arena.take(m * A);
   const scratch = gru ? [arena.take(rows * G), arena.take(rows * G)] : [];
   const pack = arena.take(packFloats);
@@ -110,7 +95,7 @@ function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array,
       gradFunc: (dy: tf.Tensor) => {
         const back = slot.resume(kept);
         const kernel = slot.kernel;
-        const b = reserve(back, sizes);
+        const b = back.layout(sizes);
         const take = (floats: number) => back.take(floats);
         const dq = take(m * A);
         const grads: Record<string, number> = {};

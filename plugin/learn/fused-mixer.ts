@@ -75,23 +75,17 @@ function plan(s: MixerShape, rows: number) {
     ...layers.map((l): [string, number] => [l.output, rows * l.outW]),
     ['hid', rows * E],
   ];
-  const place = (arena: KernelArena) => {
-    const at: Record<string, number> = {};
-    for (const [name, floats] of saved) at[name] = arena.take(floats);
-    at.end = arena.take(0);
-    return at;
-  };
-  return { S, E, N, layers, names, sizeOf, place };
+  return { S, E, N, layers, names, sizeOf, saved };
 }
 
 /** Runs the mixer forward in the kernel; returns the memory view, the layout and Q_tot. */
 function runForward(slot: KernelSlot, s: MixerShape, states: Float32Array, qs: tf.Tensor2D, weights: tf.Tensor[]) {
   const rows = qs.shape[0];
-  const { E, N, layers, names, place } = plan(s, rows);
+  const { E, N, layers, names, saved } = plan(s, rows);
   slot.claim();
   const kernel = slot.kernel;
   const arena = new KernelArena(kernel);
-  const at = place(arena);
+  const at = arena.layout(saved);
   const out = arena.take(rows);
   const pack = arena.take(PACK_FLOATS);
   const mem = arena.f32();
@@ -104,7 +98,7 @@ function runForward(slot: KernelSlot, s: MixerShape, states: Float32Array, qs: t
 }
 
 function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, rows: number) {
-  const { E, N, layers, names, sizeOf, place } = plan(s, rows);
+  const { E, N, layers, names, sizeOf, saved } = plan(s, rows);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
@@ -116,7 +110,7 @@ function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, row
       gradFunc: (dy: tf.Tensor) => {
         const back = slot.resume(kept);
         const kernel = slot.kernel;
-        const b = place(back);
+        const b = back.layout(saved);
         const dout = back.take(rows);
         const dq = back.take(rows * N);
         // dL/d(each layer's output) and dL/d(each weight).

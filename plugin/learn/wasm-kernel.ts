@@ -243,6 +243,23 @@ export class KernelArena {
     return at;
   }
 
+  /**
+   * Reserves named arrays in order and returns their addresses, plus `end`
+   * after the last. A forward and a backward pass that reserve the same list
+   * first get the same addresses: what the forward pass kept is where the
+   * backward pass looks for it.
+   * @example
+   * ```ts
+   * const at = arena.layout([['x', m * In], ['a1', m * H]]); // at.x, at.a1, at.end
+   * ```
+   */
+  layout(sizes: readonly (readonly [string, number])[]): Record<string, number> {
+    const at: Record<string, number> = {};
+    for (const [name, floats] of sizes) at[name] = this.take(floats);
+    at.end = this.take(0);
+    return at;
+  }
+
   /** A view of the whole memory grown to hold `end` bytes (for restoring kept arrays). */
   reserveTo(end: number): Float32Array {
     this.top = Math.max(this.top, end);
