@@ -27,6 +27,10 @@ const game = new Phaser.Game({
 });
 game.registry.set('startScene', { key: 'play', data: { rabbit: 'flee' } });
 
+// The worker's greedy tests: `?testEpisodes=200&stopAt=0.9` asks for more rounds and a stop when solved.
+const query = new URLSearchParams(location.search);
+const number = (name: string): number | undefined => (query.has(name) ? Number(query.get(name)) : undefined);
+
 game.events.once(Phaser.Core.Events.READY, () => {
   const waitForPlay = (): void => {
     const play = game.scene.getScene('play') as PlayScene | null;
@@ -37,6 +41,15 @@ game.events.once(Phaser.Core.Events.READY, () => {
       plugin: play.qmix,
       store: new IdbCheckpointStore('phaser-qmix'),
       config: { agent: 'mlp', lr: 0.00025, epsilonAnnealTime: 100000 },
+      // The rules are registered in the worker script (editor-worker.ts): train on
+      // 8 env copies stepped in the worker, test greedily every 10k steps.
+      rules: {
+        env: 'carrot-heist:flee',
+        copies: 8,
+        testEvery: number('testEvery') ?? 10000,
+        testEpisodes: number('testEpisodes') ?? 100,
+        stopAt: number('stopAt') ?? null,
+      },
       isWin: (e) => e.terminated, // the rabbit was caught
       overlay: { canvas: game.canvas, width: WIDTH, height: HEIGHT },
       pauseGame: (paused) => (paused ? play.scene.pause() : play.scene.resume()),
@@ -47,6 +60,7 @@ game.events.once(Phaser.Core.Events.READY, () => {
           backend: o.backend,
           resume: o.resume,
           autosaveName: o.autosaveName,
+          rules: o.rules,
           autosaveEvery: 100,
           metricsEveryMs: 500,
         }),

@@ -48,7 +48,7 @@ export async function bundleGame(): Promise<string> {
 
 /** The editor page's bundles: the page (no tfjs either) and its training worker. */
 export async function bundleEditor(): Promise<{ page: string; worker: string }> {
-  const [page, worker] = await Promise.all([bundle('demo-game/editor.ts'), bundle('plugin/worker/worker-entry.ts')]);
+  const [page, worker] = await Promise.all([bundle('demo-game/editor.ts'), bundle('demo-game/editor-worker.ts')]);
   if (page.includes('tfjs-core')) throw new Error('the editor page bundle pulled in tfjs: only its worker should');
   return { page, worker };
 }

@@ -37,6 +37,13 @@ export interface SquadTrainer {
   explorationMode(): ActionMode;
   /** Calls `listener` after each update of the acting policy; returns the unsubscribe function. */
   onUpdate(listener: (info: TrainerUpdateInfo) => void): () => void;
+  /**
+   * Pacing (optional): env steps the squad may still collect before the
+   * learner falls behind the training ratio; 0 means wait. A fast-forwarding
+   * scene takes no extra steps while any training squad's trainer says 0.
+   * Absent: no limit (an in-process trainer keeps up by construction).
+   */
+  allowance?(): number;
   /** Releases everything the trainer holds (tensors, workers). */
   dispose(): void;
 }

@@ -13,11 +13,13 @@ import type { SquadTrainer } from '../core/trainer-handle.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { SquadEvents, type DecisionEvent, type EpisodeEndEvent } from '../phaser/events.js';
 import type { Squad } from '../phaser/squad.js';
-import { MetricChart } from './charts.js';
+import { TrainingCharts } from './training-charts.js';
 import { button, el, labelled, option, section } from './dom.js';
 import { SquadInspector } from './inspect.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
 import { FilesPanel } from './files.js';
+import { BestPanel, type EditorTest } from './best.js';
+import { speedControl, type SpeedTarget } from './speed.js';
 
 /** Backends the editor offers. */
 export type EditorBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -32,6 +34,28 @@ export interface EditorMetrics {
   readonly epsilon: number;
   readonly updatesPerSec: number;
   readonly envStepsPerSec: number;
+  /** Rules mode: the training episodes since the last metrics. */
+  readonly trainReturnMean?: number;
+  readonly trainWinRate?: number | null;
+  readonly trainEpisodes?: number;
+  readonly paused?: boolean;
+}
+
+/** Where pacing stands (`WorkerTrainer.pacingState` fits). */
+export interface EditorPacing {
+  readonly lagUpdates: number;
+  readonly targetStepsPerUpdate: number;
+  readonly stepsPerUpdate: number;
+}
+
+/** The worker's own env copies the editor may train on (rules mode), as the page offers them. */
+export interface EditorRules {
+  /** A registered env name in the page's worker script, e.g. `carrot-heist:flee`. */
+  readonly env: string;
+  readonly copies?: number;
+  readonly testEvery?: number;
+  readonly testEpisodes?: number;
+  readonly stopAt?: number | null;
 }
 
 /** What the editor needs of a trainer: `WorkerTrainer` from `phaser-qmix/worker` fits. */
@@ -41,9 +65,17 @@ export interface EditorTrainer extends SquadTrainer {
   setPaused(paused: boolean): void;
   save(name: string, includeBuffer?: boolean): Promise<number>;
   restore(name: string): Promise<{ updates: number; envSteps: number; episodes: number }>;
-  exportPolicy(): Promise<PolicyFile>;
+  /** `best`: the policy of the best greedy test so far (rules mode). */
+  exportPolicy(which?: 'current' | 'best'): Promise<PolicyFile>;
   credit(qs: Float32Array, state: Float32Array): Promise<Float32Array | null>;
+  /** Why the backend was chosen (shown beside it). */
+  readonly backendReason?: string | null;
+  /** Pacing of game-fed training (lag, ratio asked for and in force). */
+  readonly pacingState?: EditorPacing;
+  /** Whether the trainer steps env copies itself (rules mode). */
+  readonly rulesMode?: boolean;
   on(event: 'metrics', fn: (m: EditorMetrics) => void): unknown;
+  on(event: 'test', fn: (t: EditorTest) => void): unknown;
   on(event: 'backend' | 'ready' | 'error' | 'fault', fn: (e: unknown) => void): unknown;
 }
 
@@ -60,10 +92,21 @@ export interface TrainingEditorOptions {
   /** Where the panel goes. */
   readonly container: HTMLElement;
   readonly squad: Squad;
-  /** The scene plugin (for the time scale). */
-  readonly plugin: { timeScale: number };
-  /** Makes a trainer for the squad (the page decides how its worker starts). */
-  readonly createTrainer: (spec: EnvSpec, config: Partial<QmixConfig>, options: { backend: EditorBackend; resume: boolean; autosaveName: string }) => EditorTrainer;
+  /** The scene plugin (time scale, time-budget fast-forward, stepping stats): `QmixPlugin` fits. */
+  readonly plugin: SpeedTarget & { readonly stats?: { readonly sceneStepsPerSec: number } };
+  /**
+   * Makes a trainer for the squad (the page decides how its worker starts).
+   * `rules` is set when the user chose the worker's own env copies: pass it
+   * to `WorkerTrainer`'s `rules` option.
+   */
+  readonly createTrainer: (spec: EnvSpec, config: Partial<QmixConfig>, options: { backend: EditorBackend; resume: boolean; autosaveName: string; rules: EditorRules | null }) => EditorTrainer;
+  /**
+   * The game's rules as an env registered in the page's worker script: the
+   * editor then offers (and defaults to) training on env copies the worker
+   * steps itself, at headless speed, while the scene plays the latest
+   * weights greedily. Absent: experience comes from the scene only.
+   */
+  readonly rules?: EditorRules;
   /** Where checkpoints live (the one the trainer's worker saves to). */
   readonly store: { list(): Promise<readonly EditorCheckpointInfo[]> };
   /** Pauses and resumes the game itself (default: nothing; training still pauses). */
@@ -103,12 +146,14 @@ export class TrainingEditor {
   private config: Partial<QmixConfig>;
   private algo: EditorAlgo;
   private backendChoice: EditorBackend = 'auto';
+  /** Where experience comes from: the worker's env copies or the scene. */
+  private source: 'rules' | 'scene';
+  private readonly best: BestPanel;
   private readonly startMode: Squad['mode'];
   private imported: object | null = null;
   private shipped = false;
   private episodesSinceTest = 0;
-  private readonly recentWins: number[] = [];
-  private readonly charts: Record<'returns' | 'wins' | 'loss' | 'qtot' | 'epsilon' | 'speed', MetricChart>;
+  private readonly charts: TrainingCharts;
   private readonly el: Record<string, HTMLElement> = {};
   private readonly inspector: SquadInspector;
   private readonly files: FilesPanel;
@@ -122,8 +167,14 @@ export class TrainingEditor {
     const base = validateConfig(options.config ?? {});
     this.algo = base.mixer === 'none' ? 'iql' : base.mixer;
     this.config = { ...options.config };
+    this.source = options.rules ? 'rules' : 'scene';
     this.root = el('section', { class: 'pq-editor', 'aria-label': `Training editor: squad ${this.squad.name}` });
     options.container.appendChild(this.root);
+    // Phaser's keyboard listens on the window: keys typed into the panel's
+    // fields must not reach the game's hotkeys (typing "b" in a name box
+    // would switch the squad's mode).
+    for (const type of ['keydown', 'keyup'] as const) this.root.addEventListener(type, (e) => e.stopPropagation());
+    this.best = new BestPanel({ exportBest: () => void this.download('best'), shipBest: () => void this.ship('best') });
     this.buildControls();
     new SettingsForm(this.root, base, (config, algo, backend) => {
       this.config = { ...this.config, ...config };
@@ -133,23 +184,7 @@ export class TrainingEditor {
     });
     const charts = el('div', { class: 'pq-charts' });
     this.root.appendChild(section('Charts', charts));
-    this.charts = {
-      returns: new MetricChart(charts, 'Team return', [
-        { label: 'train', color: '#7fc97f' },
-        { label: 'greedy test', color: '#ffb347' },
-      ]),
-      wins: new MetricChart(charts, 'Win rate', [
-        { label: 'train (last 20)', color: '#7fc97f' },
-        { label: 'greedy test', color: '#ffb347' },
-      ]),
-      loss: new MetricChart(charts, 'TD loss', [{ label: 'loss', color: '#e8604c' }]),
-      qtot: new MetricChart(charts, 'Mean Q_tot', [{ label: 'Q_tot', color: '#8fb8ff' }]),
-      epsilon: new MetricChart(charts, 'Epsilon', [{ label: 'epsilon', color: '#d7b4f3' }]),
-      speed: new MetricChart(charts, 'Speed', [
-        { label: 'updates/s', color: '#f0c23c' },
-        { label: 'env steps/s / 10', color: '#4fd1c5' },
-      ]),
-    };
+    this.charts = new TrainingCharts(charts);
     this.inspector = new SquadInspector(this.squad, this.root, options.overlay ?? null, (text) => this.say(text, true));
     this.files = new FilesPanel(this.root, {
       save: (name) => void this.saveCheckpoint(name || `steps-${this.trainer?.envSteps ?? 0}`),
@@ -175,7 +210,7 @@ export class TrainingEditor {
 
   /** Points in each chart (for tests and curious pages). */
   get chartPoints(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.charts).map(([k, c]) => [k, c.points]));
+    return this.charts.points;
   }
 
   /** Starts training with the current settings (resuming the autosave when asked). */
@@ -185,9 +220,11 @@ export class TrainingEditor {
     this.busy('Starting the trainer (loading tfjs, choosing a backend)...');
     try {
       const spec = this.squad.resolveSpec();
-      const trainer = this.o.createTrainer(spec, this.fullConfig(), { backend: this.backendChoice, resume, autosaveName: this.autosaveName });
+      const rules = this.source === 'rules' && this.o.rules ? this.o.rules : null;
+      const trainer = this.o.createTrainer(spec, this.fullConfig(), { backend: this.backendChoice, resume, autosaveName: this.autosaveName, rules });
       this.trainer = trainer;
       trainer.on('metrics', (m) => this.onMetrics(m));
+      trainer.on('test', (t) => this.onTest(t));
       trainer.on('backend', () => this.render());
       trainer.on('ready', () => {
         this.busy(null);
@@ -245,16 +282,20 @@ export class TrainingEditor {
     this.phase = 'idle';
     this.shipped = false;
     this.episodesSinceTest = 0;
-    this.recentWins.length = 0;
-    for (const c of Object.values(this.charts)) c.clear();
+    this.charts.clear();
+    this.best.clear();
     this.busy(null);
     this.say('Training reset.');
     this.render();
   }
 
-  /** Greedy decentralised play with the current (or imported) policy; call again to go back. */
-  async ship(): Promise<void> {
-    if (this.shipped) {
+  /**
+   * Greedy decentralised play with the current (or imported) policy, or with
+   * the best one the worker's tests kept (`which: 'best'`, rules mode); call
+   * again to go back.
+   */
+  async ship(which: 'current' | 'best' = 'current'): Promise<void> {
+    if (this.shipped && which === 'current') {
       this.shipped = false;
       if (this.trainer) {
         this.squad.setMode('train');
@@ -265,12 +306,13 @@ export class TrainingEditor {
       return;
     }
     try {
-      const policy = this.imported ?? (this.trainer ? await this.withBusy('Exporting the policy...', () => this.trainer!.exportPolicy()) : null);
+      const fromTrainer = (): Promise<PolicyFile> => this.trainer!.exportPolicy(which);
+      const policy = which === 'best' && this.trainer ? await this.withBusy('Exporting the best policy...', fromTrainer) : (this.imported ?? (this.trainer ? await this.withBusy('Exporting the policy...', fromTrainer) : null));
       if (!policy) throw new Error('nothing to ship: train the squad or import a policy file first');
       this.squad.setPolicy(policy);
       this.squad.setMode('greedy');
       this.shipped = true;
-      this.say('Shipped: every NPC acts greedily on its own observation (no mixer, no training).');
+      this.say(`Shipped${which === 'best' ? ' the best policy so far' : ''}: every NPC acts greedily on its own observation (no mixer, no training).`);
     } catch (e) {
       this.say(`Cannot ship: ${(e as Error).message}`, true);
     }
@@ -329,7 +371,7 @@ export class TrainingEditor {
   destroy(): void {
     for (const c of this.cleanups) c();
     this.cleanups.length = 0;
-    for (const c of Object.values(this.charts)) c.destroy();
+    this.charts.destroy();
     this.inspector.destroy();
     this.trainer?.dispose();
     this.trainer = null;
@@ -345,25 +387,33 @@ export class TrainingEditor {
     this.el.reset = button('Reset', () => this.reset());
     this.el.ship = button('Ship', () => void this.ship());
     bar.append(this.el.start, this.el.pause, this.el.reset, this.el.ship);
-    const speed = el('select', { id: 'pq-timescale', 'aria-label': 'time scale' }) as HTMLSelectElement;
-    for (const v of [1, 2, 4, 8, 16]) speed.appendChild(option(String(v), `${v}x`));
-    speed.value = String(this.o.plugin.timeScale);
-    speed.addEventListener('change', () => (this.o.plugin.timeScale = Number(speed.value)));
-    bar.append(labelled('speed', speed));
+    bar.append(speedControl(this.o.plugin).element);
+    if (this.o.rules) {
+      const source = el('select', { id: 'pq-source', 'aria-label': 'experience from' }) as HTMLSelectElement;
+      source.append(option('rules', `worker env copies (${this.o.rules.copies ?? 8}, fastest)`), option('scene', 'this scene'));
+      source.value = this.source;
+      source.addEventListener('change', () => {
+        this.source = source.value === 'scene' ? 'scene' : 'rules';
+        if (this.phase !== 'idle') this.say('Experience source saved: Reset and Start to train with it.');
+      });
+      bar.append(labelled('experience from', source));
+    }
     this.el.status = el('p', { class: 'pq-status', 'aria-live': 'polite' });
     this.el.progress = el('div', { class: 'pq-progress', hidden: '' });
     this.el.progress.append(el('progress', { 'aria-label': 'working' }), el('span'));
     this.el.message = el('p', { class: 'pq-message', role: 'status' });
     this.el.banner = el('div', { class: 'pq-banner', hidden: '' });
-    this.root.append(this.el.banner, section('Training', bar, this.el.status, this.el.progress, this.el.message));
+    this.root.append(this.el.banner, section('Training', bar, this.el.status, this.best.element, this.el.progress, this.el.message));
   }
 
-  private async download(): Promise<void> {
+  private async download(which: 'current' | 'best' = 'current'): Promise<void> {
     try {
-      const policy = await this.withBusy('Exporting the policy...', async () => (await this.currentPolicy()) ?? this.squad.policy?.file ?? null);
+      const policy = await this.withBusy('Exporting the policy...', async () =>
+        which === 'best' && this.trainer ? this.trainer.exportPolicy('best') : ((await this.currentPolicy()) ?? this.squad.policy?.file ?? null),
+      );
       if (!policy) throw new Error('no policy yet: start training or import one');
-      this.files.download(`${this.squad.name}.policy.json`, JSON.stringify(policy));
-      this.say('Policy exported.');
+      this.files.download(`${this.squad.name}${which === 'best' ? '.best' : ''}.policy.json`, JSON.stringify(policy));
+      this.say(which === 'best' ? 'Best policy so far exported.' : 'Policy exported.');
     } catch (e) {
       this.say(`Export failed: ${(e as Error).message}`, true);
     }
@@ -406,19 +456,12 @@ export class TrainingEditor {
   }
 
   private onEpisode(e: EpisodeEndEvent): void {
-    if (this.phase !== 'running' || !this.trainer || e.mode !== 'train') return;
+    // Rules mode: the charts follow the worker's own episodes and tests, not the scene's greedy play.
+    if (this.phase !== 'running' || !this.trainer || e.mode !== 'train' || this.trainer.rulesMode) return;
     const x = this.trainer.envSteps;
     const win = this.o.isWin ? (this.o.isWin(e) ? 1 : 0) : null;
-    if (e.test) {
-      this.charts.returns.push(x, [null, e.teamReturn]);
-      if (win !== null) this.charts.wins.push(x, [null, win]);
-    } else {
-      this.charts.returns.push(x, [e.teamReturn, null]);
-      if (win !== null) {
-        this.recentWins.push(win);
-        if (this.recentWins.length > 20) this.recentWins.shift();
-        this.charts.wins.push(x, [this.recentWins.reduce((a, b) => a + b, 0) / this.recentWins.length, null]);
-      }
+    this.charts.sceneEpisode(x, e.teamReturn, win, e.test);
+    if (!e.test) {
       if (++this.episodesSinceTest >= (this.o.testEvery ?? 5)) {
         this.episodesSinceTest = 0;
         this.squad.testNextEpisode();
@@ -428,13 +471,19 @@ export class TrainingEditor {
 
   private onMetrics(m: EditorMetrics): void {
     if (this.phase !== 'running') return; // paused: the charts hold still
-    if (m.updates > 0) {
-      this.charts.loss.push(m.envSteps, [m.loss]);
-      this.charts.qtot.push(m.envSteps, [m.qTotMean]);
-    }
-    this.charts.epsilon.push(m.envSteps, [m.epsilon]);
-    this.charts.speed.push(m.envSteps, [m.updatesPerSec, m.envStepsPerSec / 10]);
+    this.charts.metrics(m, this.trainer?.rulesMode === true);
     this.render(m);
+  }
+
+  private onTest(t: EditorTest): void {
+    this.best.show(t);
+    this.charts.test(t);
+    if (t.solved && this.phase === 'running') {
+      // The worker paused itself at the threshold: say so, and let Resume go on.
+      this.phase = 'paused';
+      this.say(`Solved: a greedy test reached ${t.winRate !== null ? `${Math.round(t.score * 100)}% wins` : `return ${t.score.toFixed(2)}`}. Training paused; Resume goes on, Ship best plays it.`);
+      this.render();
+    }
   }
 
   private onDecision(e: DecisionEvent): void {
@@ -456,13 +505,24 @@ export class TrainingEditor {
     const metrics = m ?? null;
     const parts = [
       `algorithm ${this.algo.toUpperCase()}`,
-      `backend ${t?.backend ?? (idle ? this.backendChoice : 'choosing...')}`,
+      `backend ${t?.backend ?? (idle ? this.backendChoice : 'choosing...')}${t?.backendReason ? ` (${t.backendReason})` : ''}`,
       `${t?.envSteps ?? 0} env steps`,
       ...(metrics ? [`${metrics.updates} updates`, `epsilon ${metrics.epsilon.toFixed(2)}`] : []),
+      ...(t ? [this.paceText(t, metrics)] : []),
       `mode ${this.squad.mode}`,
       this.phase,
     ];
     this.el.status.textContent = parts.join(' \u00b7 ');
+  }
+
+  /** Where experience comes from and how fast; for game-fed training, the learner's lag and the ratio in force. */
+  private paceText(t: EditorTrainer, m: EditorMetrics | null): string {
+    const rate = m ? `${Math.round(m.envStepsPerSec)} env steps/s` : '';
+    if (t.rulesMode) return `worker env copies${rate ? `, ${rate}` : ''}`;
+    const p = t.pacingState;
+    const scene = this.o.plugin.stats ? `scene ${Math.round(this.o.plugin.stats.sceneStepsPerSec)} steps/s` : '';
+    const ratio = p && Number.isFinite(p.stepsPerUpdate) ? `, ${p.stepsPerUpdate.toFixed(0)} env steps per update (asked ${p.targetStepsPerUpdate.toFixed(0)})` : '';
+    return [scene, p ? `learner lag ${p.lagUpdates} updates${ratio}` : ''].filter(Boolean).join(', ');
   }
 
   private say(text: string, error = false): void {

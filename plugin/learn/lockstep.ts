@@ -26,9 +26,14 @@ export class LockstepCollector {
   private readonly q: Float32Array;
   private readonly actions: Int32Array;
 
+  /**
+   * @param options.train false: finished episodes are only stored, and the
+   *   caller runs the updates (a worker that paces updates itself). Default true.
+   */
   constructor(
     private readonly trainer: Trainer,
     private readonly envs: readonly MultiAgentEnv[],
+    private readonly options: { readonly train?: boolean } = {},
   ) {
     const spec = trainer.learner.spec;
     for (const e of envs) {
@@ -66,8 +71,11 @@ export class LockstepCollector {
       this.last[k]!.set(this.actions);
       if (this.builders[k].done) {
         const record = this.builders[k].finish();
-        const update = this.trainer.submitEpisode(record);
-        done.push({ episodeReturn: this.returns[k], steps: record.length, exploration, ...(update ? { update } : {}) });
+        let update;
+        if (this.options.train === false) this.trainer.storeEpisode(record);
+        else update = this.trainer.submitEpisode(record);
+        const won = (this.envs[k] as { won?: () => boolean }).won?.call(this.envs[k]);
+        done.push({ episodeReturn: this.returns[k], steps: record.length, exploration, ...(update ? { update } : {}), ...(won !== undefined ? { won } : {}) });
         this.current[k] = this.begin(k);
         this.last[k] = null;
         this.returns[k] = 0;

@@ -20,6 +20,8 @@ export interface TrainEpisodeResult {
   readonly exploration: number;
   /** Present when an update ran after this episode. */
   readonly update?: UpdateStats;
+  /** Whether the episode was won, when the env defines `won()` (lockstep collection). */
+  readonly won?: boolean;
 }
 
 /**

@@ -3,7 +3,7 @@
  * tfjs-free runtime only; a game that trains passes a trainer (from
  * `phaser-qmix/learn`) to its squads, so shipped games never load tfjs.
  */
-export { QmixPlugin, type StepStats } from './plugin.js';
+export { DEFAULT_TIME_BUDGET_MS, QmixPlugin, type StepStats } from './plugin.js';
 export { Squad } from './squad.js';
 export { SquadAgent, type AgentHooks, type GameObjectLike, type SquadMode, type SquadOptions } from './agent.js';
 export { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';

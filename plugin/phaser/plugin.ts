@@ -31,9 +31,21 @@ export interface StepStats {
   readonly sceneSteps: number;
   /** Frames the scene rendered. */
   readonly renderedFrames: number;
+  /** Scene steps per second over the last full second (0 before one passed). */
+  readonly sceneStepsPerSec: number;
+  /** Scene steps run in the latest frame (1 without fast-forward). */
+  readonly stepsLastFrame: number;
+  /** Frames in which fast-forward stopped early because a trainer's learner was behind (pacing). */
+  readonly pacedFrames: number;
 }
 
 const MAX_TIME_SCALE = 1000;
+
+/**
+ * The default per-frame budget of time-budget fast-forward (ms): a 60 Hz
+ * frame is 16.7 ms, and rendering, input and the browser need the rest.
+ */
+export const DEFAULT_TIME_BUDGET_MS = 10;
 
 /**
  * The scene plugin. In a scene: `this.qmix.addSquad(...)`.
@@ -48,9 +60,13 @@ const MAX_TIME_SCALE = 1000;
 export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   private readonly squadMap = new Map<string, Squad>();
   private scale = 1;
+  private budget: number | null = null;
   private inExtraSteps = false;
   private steps = 0;
   private frames = 0;
+  private lastFrameSteps = 1;
+  private paced = 0;
+  private rate = { at: -1, steps: 0, perSec: 0 };
 
   constructor(scene: Phaser.Scene, pluginManager: Phaser.Plugins.PluginManager, pluginKey: string) {
     super(scene, pluginManager, pluginKey);
@@ -81,9 +97,34 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     this.scale = value;
   }
 
+  /**
+   * Time-budget fast-forward: when set, each rendered frame runs scene steps
+   * until this many ms of the frame are spent (at most 1000 steps), and only
+   * the last is rendered, so the simulation runs as fast as the machine
+   * allows while frames stay on time. `timeScale` is ignored meanwhile.
+   * Null (the default): fixed `timeScale`. {@link DEFAULT_TIME_BUDGET_MS}
+   * keeps a 60 Hz frame on time. Either way, extra steps stop while a
+   * training squad's trainer says its learner is behind (pacing).
+   * @example
+   * ```ts
+   * this.qmix.timeBudgetMs = DEFAULT_TIME_BUDGET_MS; // train as fast as frames allow
+   * this.qmix.stats.sceneStepsPerSec;                // what it reached
+   * ```
+   */
+  get timeBudgetMs(): number | null {
+    return this.budget;
+  }
+
+  set timeBudgetMs(value: number | null) {
+    if (value !== null && !(Number.isFinite(value) && value > 0 && value <= 1000)) {
+      throw new RangeError(`timeBudgetMs must be null or a number of ms in (0, 1000], got ${value}`);
+    }
+    this.budget = value;
+  }
+
   /** Stepping counters since the scene started. */
   get stats(): StepStats {
-    return { sceneSteps: this.steps, renderedFrames: this.frames };
+    return { sceneSteps: this.steps, renderedFrames: this.frames, sceneStepsPerSec: this.rate.perSec, stepsLastFrame: this.lastFrameSteps, pacedFrames: this.paced };
   }
 
   /** The squads of this scene. */
@@ -121,25 +162,55 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     events.once(Phaser.Scenes.Events.SHUTDOWN, this.onSceneShutdown, this);
     this.steps = 0;
     this.frames = 0;
+    this.paced = 0;
+    this.rate = { at: -1, steps: 0, perSec: 0 };
   }
 
   private preUpdate(time: number, delta: number): void {
-    if (!this.inExtraSteps && this.scale > 1) {
-      // Fast-forward: whole extra scene steps (events, scene.update, physics)
-      // before this one, none of them rendered.
-      this.inExtraSteps = true;
-      try {
-        for (let k = 1; k < this.scale; k++) this.systems!.step(time - (this.scale - k) * delta, delta);
-      } finally {
-        this.inExtraSteps = false;
-      }
-    }
+    if (!this.inExtraSteps && (this.scale > 1 || this.budget !== null)) this.fastForward(time, delta);
     this.steps++;
     for (const squad of this.squadMap.values()) squad.update(delta);
   }
 
+  /**
+   * Whole extra scene steps (events, scene.update, physics) before this
+   * frame's own, none of them rendered: a fixed count (`timeScale`) or as
+   * many as fit the time budget. Each step's time lies in the past of this
+   * frame's, so scene clocks stay monotonic.
+   */
+  private fastForward(time: number, delta: number): void {
+    const t0 = performance.now();
+    const fixed = this.budget === null;
+    const extra = fixed ? this.scale - 1 : MAX_TIME_SCALE - 1;
+    let k = 0;
+    this.inExtraSteps = true;
+    try {
+      for (; k < extra; k++) {
+        if (!fixed && performance.now() - t0 >= this.budget!) break;
+        if (!this.learnersKeepUp()) {
+          this.paced++;
+          break;
+        }
+        this.systems!.step(time - delta * (1 - k / extra), delta);
+      }
+    } finally {
+      this.inExtraSteps = false;
+    }
+    this.lastFrameSteps = k + 1;
+  }
+
+  /** Pacing: false while any squad's trainer says its learner is behind. */
+  private learnersKeepUp(): boolean {
+    for (const squad of this.squadMap.values()) if (squad.allowance() <= 0) return false;
+    return true;
+  }
+
   private onRender(): void {
     this.frames++;
+    if (this.budget === null && this.scale === 1) this.lastFrameSteps = 1;
+    const now = performance.now();
+    if (this.rate.at < 0) this.rate = { at: now, steps: this.steps, perSec: 0 };
+    else if (now - this.rate.at >= 1000) this.rate = { at: now, steps: this.steps, perSec: ((this.steps - this.rate.steps) * 1000) / (now - this.rate.at) };
   }
 
   private onSceneShutdown(): void {
@@ -150,6 +221,7 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     for (const squad of this.squadMap.values()) squad.destroy();
     this.squadMap.clear();
     this.scale = 1;
+    this.budget = null;
   }
 
   override destroy(): void {

@@ -199,6 +199,16 @@ export class Squad extends EventEmitter {
     this.testPending = true;
   }
 
+  /**
+   * Pacing: env steps this squad may still record before its trainer's
+   * learner falls behind the training ratio (Infinity when it is not
+   * recording, or its trainer sets no limit). Fast-forward waits at 0.
+   */
+  allowance(): number {
+    if (!this.recording || this.halted || this.destroyed) return Infinity;
+    return this.trainerValue?.allowance?.() ?? Infinity;
+  }
+
   /** The error that stopped the squad, if any (see {@link Squad.reset}). */
   get error(): Error | null {
     return this.halted;

@@ -16,8 +16,10 @@ import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
 import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
+import { GREEDY } from '../core/explore.js';
+import { RatioPacer, type PacingState } from '../train/pacing.js';
 import { FramePacing } from './frame-pacing.js';
-import { episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type WorkerBackend, type WorkerMetrics } from './protocol.js';
+import { checkRules, episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type RulesOptions, type WorkerBackend, type WorkerMetrics, type WorkerTest } from './protocol.js';
 
 /** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
 export interface WorkerLike {
@@ -36,7 +38,7 @@ export interface WorkerLike {
 type EventHandler<E> = { handle(event: E): void }['handle'];
 
 /** Options of a {@link WorkerTrainer}; everything but `createWorker` has a default. */
-export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'>> {
+export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume' | 'rules'>> {
   /** Starts a worker running the trainer host (e.g. `() => new Worker(url, { type: 'module' })`). */
   readonly createWorker: () => WorkerLike;
   /** Start from the autosave (if any) rather than from scratch. Default false; restarts after a fault always resume. */
@@ -46,15 +48,33 @@ export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'
   /** Allow a starting worker this long to become ready (loading tfjs, the backend trial, resuming). Default 120000. */
   readonly startupMs?: number;
   /**
-   * Keep the game's frames even: watch frame intervals (requestAnimationFrame)
-   * and lower the worker's duty cycle while their p95 exceeds `frameP95Ratio`
-   * times their median, raise it again when they settle. Default true where
-   * requestAnimationFrame exists.
+   * Keep the game's frames even: watch frame intervals (requestAnimationFrame);
+   * when they are uneven, let the worker rest for a short probe window and
+   * lower its duty cycle only while the busy p95 exceeds `frameP95Ratio` times
+   * the p95 measured at rest (jitter the worker did not cause is left alone);
+   * raise it again when they settle. Default true where requestAnimationFrame exists.
    */
   readonly adaptiveLoad?: boolean;
-  /** The frame-interval p95 / median the adaptive load aims under. Default 1.1. */
+  /** The busy / resting frame-interval p95 the adaptive load aims under. Default 1.1. */
   readonly frameP95Ratio?: number;
+  /**
+   * Pacing: how many updates the learner may owe before the squad's
+   * fast-forward backs off (see {@link WorkerTrainer.allowance}). Default 4.
+   */
+  readonly maxLagUpdates?: number;
+  /**
+   * Rules mode: the worker trains on env copies it steps itself (a game whose
+   * rules implement the env contract, registered in the worker script with
+   * `registerEnv`), at headless speed; the game then plays the latest
+   * weights greedily and sends no episodes. Only `env` is required:
+   * `copies` 8, `testEvery` 10000 env steps, `testEpisodes` 100, `stopAt`
+   * null (never stop by itself).
+   */
+  readonly rules?: (Partial<RulesOptions> & { readonly env: string }) | null;
 }
+
+/** Defaults of {@link WorkerTrainerOptions.rules}. */
+const RULES_DEFAULTS = { copies: 8, testEvery: 10000, testEpisodes: 100, stopAt: null };
 
 /** Event names of a {@link WorkerTrainer}. */
 export const WorkerTrainerEvents = Object.freeze({
@@ -68,6 +88,8 @@ export const WorkerTrainerEvents = Object.freeze({
   SAVED: 'saved',
   /** Training continues from a checkpoint: `{ name, updates, envSteps, episodes }`. */
   RESTORED: 'restored',
+  /** Rules mode: a round of greedy test episodes in the worker: {@link WorkerTest}. */
+  TEST: 'test',
   /** The worker failed and was restarted: {@link WorkerFaultEvent}. */
   FAULT: 'fault',
   /** A non-fatal problem (a malformed message, a refused episode ...): an `Error`. */
@@ -125,7 +147,9 @@ const DEFAULTS = {
 export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   readonly spec: EnvSpec;
   readonly config: QmixConfig;
-  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths'>> & { wasmPaths?: string };
+  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths' | 'rules'>> & { wasmPaths?: string; rules: RulesOptions | null };
+  private readonly pacer: RatioPacer;
+  private lastTest: WorkerTest | null = null;
   private worker: WorkerLike | null = null;
   private current: QPolicy = new ZeroPolicy();
   private readonly exploration: { at(envSteps: number): ActionMode };
@@ -135,6 +159,9 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private ready = false;
   private load = 1;
   private pacing: FramePacing | null = null;
+  /** Paused by setPaused, and resting for a probe window of the adaptive load. */
+  private userPaused = false;
+  private resting = false;
   private envStepCount = 0;
   private episodeCount = 0;
   private latest: WorkerMetrics | null = null;
@@ -144,6 +171,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   /** Faults in a row before a worker became ready: past MAX_START_FAILURES we stop restarting. */
   private startFailures = 0;
   private backendName: string | null = null;
+  private backendWhy: string | null = null;
   private disposed = false;
   private nextRequest = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -153,7 +181,10 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     this.spec = validateSpec(spec);
     this.config = validateConfig(config);
     if (typeof options?.createWorker !== 'function') throw new Error('WorkerTrainer needs options.createWorker');
-    this.options = { ...DEFAULTS, resume: false, ...options };
+    const rules = options.rules ? { ...RULES_DEFAULTS, ...options.rules } : null;
+    checkRules(rules);
+    this.options = { ...DEFAULTS, resume: false, maxLagUpdates: 4, ...options, rules };
+    this.pacer = new RatioPacer({ updatesPerEpisode: this.options.updatesPerEpisode, batchSize: this.config.batchSize, maxLagUpdates: this.options.maxLagUpdates });
     // The worker's metrics are its heartbeat: it must be allowed to miss one.
     if (this.options.heartbeatMs < 2 * this.options.metricsEveryMs) {
       throw new Error(`heartbeatMs (${this.options.heartbeatMs}) must be at least twice metricsEveryMs (${this.options.metricsEveryMs})`);
@@ -161,9 +192,19 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     this.exploration = makeExploration(this.config);
     this.start(this.options.resume);
     if (this.options.adaptiveLoad) {
-      this.pacing = new FramePacing(this.load, this.options.maxLoad, this.options.frameP95Ratio, (load) => {
-        this.load = load;
-        this.worker?.postMessage({ type: 'load', maxLoad: load });
+      this.pacing = new FramePacing({
+        load: this.load,
+        maxLoad: this.options.maxLoad,
+        p95Ratio: this.options.frameP95Ratio,
+        setLoad: (load) => {
+          this.load = load;
+          this.worker?.postMessage({ type: 'load', maxLoad: load });
+        },
+        // Probe windows: the worker rests so the pacing can see the frames without it.
+        rest: (resting) => {
+          this.resting = resting;
+          this.postPaused();
+        },
       });
       this.pacing.start();
     }
@@ -184,14 +225,46 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     return this.backendName;
   }
 
+  /**
+   * Why the worker trains on {@link backend}, in words (null until it says;
+   * e.g. "WebGL runs on a software renderer (SwiftShader): no trial, wasm").
+   */
+  get backendReason(): string | null {
+    return this.backendWhy;
+  }
+
   /** How many times the worker was restarted after a fault. */
   get restarts(): number {
     return this.restartCount;
   }
 
-  /** Env steps handed to the worker. */
+  /** Env steps handed to the worker (rules mode: stepped by the worker, as its last metrics say). */
   get envSteps(): number {
-    return this.envStepCount;
+    return this.options.rules ? (this.latest?.envSteps ?? 0) : this.envStepCount;
+  }
+
+  /** Whether the worker trains on its own env copies (rules mode). */
+  get rulesMode(): boolean {
+    return this.options.rules !== null;
+  }
+
+  /** Rules mode: the latest round of greedy tests in the worker (null before one). */
+  get lastTestResult(): WorkerTest | null {
+    return this.lastTest;
+  }
+
+  /**
+   * Pacing: env steps the game may still collect before the learner owes
+   * more than `maxLagUpdates` updates (Infinity in rules mode, where the game
+   * collects nothing). A fast-forwarding scene backs off at 0.
+   */
+  allowance(): number {
+    return this.options.rules ? Infinity : this.pacer.allowance();
+  }
+
+  /** Where pacing stands: lag, the ratio asked for and the one in force, the exploration clock. */
+  get pacingState(): PacingState {
+    return this.pacer.state();
   }
 
   /** The current worker (for diagnostics and fault tests). */
@@ -199,15 +272,23 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     return this.worker;
   }
 
+  /**
+   * Exploration now. Epsilon follows the env steps the learner has consumed
+   * (pacing), not the ones sent: a game that outruns the worker does not
+   * anneal exploration past what was learnt. Greedy in rules mode (the
+   * game only shows the latest weights).
+   */
   explorationMode(): ActionMode {
-    return this.exploration.at(this.envStepCount);
+    if (this.options.rules) return GREEDY;
+    return this.exploration.at(this.pacer.consumedSteps());
   }
 
-  /** Posts the episode; its arrays are transferred (unusable here afterwards). Never waits. */
+  /** Posts the episode; its arrays are transferred (unusable here afterwards). Never waits. Ignored in rules mode. */
   submitEpisode(episode: EpisodeRecord): void {
-    if (this.disposed || !this.worker) return;
+    if (this.disposed || !this.worker || this.options.rules) return;
     this.envStepCount += episode.length;
     this.episodeCount++;
+    this.pacer.submitted(episode.length);
     this.worker.postMessage({ type: 'episode', episode }, episodeTransferables(episode));
   }
 
@@ -218,7 +299,13 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
 
   /** Pauses or resumes updates (episodes are still stored). */
   setPaused(paused: boolean): void {
-    this.worker?.postMessage({ type: paused ? 'pause' : 'resume' });
+    this.userPaused = paused;
+    this.postPaused();
+  }
+
+  /** The worker pauses while the caller paused it or the adaptive load probes; a probe's end never resumes a paused trainer. */
+  private postPaused(): void {
+    this.worker?.postMessage({ type: this.userPaused || this.resting ? 'pause' : 'resume' });
   }
 
   /** Asks the worker to save a checkpoint in its store; resolves when saved. */
@@ -291,8 +378,8 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
    * squad.setPolicy(await trainer.exportPolicy());
    * ```
    */
-  exportPolicy(): Promise<PolicyFile> {
-    return this.request((id) => ({ type: 'export', id })) as Promise<PolicyFile>;
+  exportPolicy(which: 'current' | 'best' = 'current'): Promise<PolicyFile> {
+    return this.request((id) => ({ type: 'export', id, which })) as Promise<PolicyFile>;
   }
 
   /**
@@ -357,7 +444,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     w.onerror = (e) => {
       if (this.worker === w) this.fault(`the worker crashed: ${e?.message ?? 'unknown error'}`);
     };
-    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, ...host } = this.options;
+    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, maxLagUpdates: _m, ...host } = this.options;
     this.load = host.maxLoad;
     // A restarted worker starts at the full duty cycle; the pacing goes on from there.
     if (this.pacing) this.pacing.load = this.load;
@@ -388,18 +475,30 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         this.startFailures = 0;
         this.backendName = msg.backend;
         if (msg.resumedFromUpdates !== null) this.savedUpdates = msg.resumedFromUpdates;
+        this.pacer.resetTo({ episodes: msg.episodes, envSteps: msg.envSteps, updates: msg.resumedFromUpdates ?? 0, bufferSize: msg.bufferSize ?? 0 });
         this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates });
         break;
       case 'backend':
         this.backendName = msg.choice;
+        this.backendWhy = msg.reason;
         this.emit(WorkerTrainerEvents.BACKEND, { choice: msg.choice, timings: msg.timings, reason: msg.reason });
         break;
       case 'weights':
         this.takeWeights(msg.header, msg.weights, msg.updates);
         break;
+      case 'progress':
+        this.pacer.learnerAt(msg.updates);
+        break;
+      case 'test':
+        this.lastTest = msg.test;
+        // Solved: the worker paused itself; count it as the user's pause so a probe's end does not resume it.
+        if (msg.test.solved) this.userPaused = true;
+        this.emit(WorkerTrainerEvents.TEST, msg.test);
+        break;
       case 'metrics':
         this.latest = msg.metrics;
         this.knownUpdates = msg.metrics.updates;
+        this.pacer.learnerAt(msg.metrics.updates);
         this.emit(WorkerTrainerEvents.METRICS, msg.metrics);
         break;
       case 'saved':
@@ -411,6 +510,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         this.knownUpdates = msg.updates;
         this.envStepCount = msg.envSteps;
         this.episodeCount = msg.episodes;
+        this.pacer.resetTo({ episodes: msg.episodes, envSteps: msg.envSteps, updates: msg.updates, bufferSize: msg.bufferSize ?? 0 });
         this.emit(WorkerTrainerEvents.RESTORED, { name: msg.name, updates: msg.updates, envSteps: msg.envSteps, episodes: msg.episodes });
         break;
       case 'policy':

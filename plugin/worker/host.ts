@@ -17,6 +17,8 @@ import { syntheticEpisodes } from '../core/synthetic.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
 import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
 import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
+import { RulesRunner } from '../train/rules-runner.js';
+import { decideBackend, updateShape, type BackendChoiceStore } from './backend-choice.js';
 import { parseToWorker, type FromWorker, type HostOptions, type ToWorker, type WorkerMetrics } from './protocol.js';
 
 /** What the host needs from the place it runs in. */
@@ -27,9 +29,23 @@ export interface HostDeps {
   useBackend(name: 'webgl' | 'wasm' | 'cpu', wasmPaths?: string): Promise<void>;
   /** Registers a callback for the loss of the WebGL context, when the platform can tell. */
   onContextLost?(listener: () => void): void;
+  /** The unmasked WebGL renderer for `auto` (null: no WebGL context here); absent: cannot tell. */
+  probeRenderer?(): string | null;
+  /** Where `auto` remembers its choice per device and update shape; absent or null: not remembered. */
+  readonly choiceStore?: BackendChoiceStore | null;
 }
 
 type Post = (message: FromWorker, transfer?: Transferable[]) => void;
+
+/** Rules mode: env stepping runs in slices of at most this long between messages (ms). */
+const COLLECT_SLICE_MS = 8;
+
+/** Rules mode: the game's squad and the worker's env must agree on every size. */
+function checkSameSpec(game: EnvSpec, env: EnvSpec, name: string): void {
+  const keys = ['nAgents', 'obsSize', 'stateSize', 'nActions', 'episodeLimit'] as const;
+  const diff = keys.filter((k) => game[k] !== env[k]).map((k) => `${k} ${game[k]} (squad) vs ${env[k]} (env)`);
+  if (diff.length > 0) throw new Error(`rules mode: env "${name}" does not fit the squad: ${diff.join(', ')}`);
+}
 
 /** Trial batches are at most this many steps long, whatever the episode limit. */
 const TRIAL_MAX_STEPS = 50;
@@ -44,6 +60,8 @@ const TRIAL_MAX_STEPS = 50;
  */
 export class TrainerHost {
   private trainer: EpisodeTrainer | null = null;
+  /** Rules mode: the env copies this worker steps itself (null: episodes come from the game). */
+  private rules: RulesRunner | null = null;
   private options: HostOptions | null = null;
   private backend = 'none';
   private readonly queue: EpisodeRecord[] = [];
@@ -106,8 +124,7 @@ export class TrainerHost {
         void this.restore(msg.name);
         break;
       case 'export':
-        if (!this.trainer) this.post({ type: 'error', message: 'cannot export a policy: not initialised', fatal: false });
-        else this.post({ type: 'policy', id: msg.id, policy: this.trainer.exportPolicy() });
+        this.exportPolicy(msg.id, msg.which ?? 'current');
         break;
       case 'credit':
         this.credit(msg.id, msg.qs, msg.state);
@@ -119,8 +136,17 @@ export class TrainerHost {
   stop(): void {
     this.stopped = true;
     this.kick();
-    this.trainer?.dispose();
+    if (this.rules) this.rules.dispose();
+    else this.trainer?.dispose();
+    this.rules = null;
     this.trainer = null;
+  }
+
+  private exportPolicy(id: number, which: 'current' | 'best'): void {
+    if (!this.trainer) return this.post({ type: 'error', message: `export request ${id} failed: not initialised`, fatal: false });
+    // Before any test there is no best yet: the current policy is the best known.
+    const policy = which === 'best' ? (this.rules?.bestPolicy ?? this.trainer.exportPolicy()) : this.trainer.exportPolicy();
+    this.post({ type: 'policy', id, policy });
   }
 
   private async init(spec: EnvSpec, config: Partial<QmixConfig>, options: HostOptions): Promise<void> {
@@ -131,7 +157,11 @@ export class TrainerHost {
     try {
       this.options = options;
       this.backend = await this.chooseBackend(spec, config, options);
-      this.trainer = new EpisodeTrainer(spec, config);
+      if (options.rules) {
+        this.rules = new RulesRunner(options.rules, config);
+        checkSameSpec(spec, this.rules.spec, options.rules.env);
+        this.trainer = this.rules.trainer;
+      } else this.trainer = new EpisodeTrainer(spec, config);
       let resumedFrom: number | null = null;
       if (options.resume && this.deps.store) {
         try {
@@ -142,10 +172,10 @@ export class TrainerHost {
           if (!/no checkpoint/.test((e as Error).message)) this.post({ type: 'error', message: `could not resume from the autosave: ${(e as Error).message}`, fatal: false });
         }
       }
-      this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes });
+      this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
       this.postWeights();
       this.metricsAt = performance.now();
-      void this.loop();
+      void (this.rules ? this.rulesLoop(this.rules) : this.loop());
     } catch (e) {
       this.post({ type: 'error', message: `worker could not start: ${(e as Error).message}`, fatal: true });
     }
@@ -191,6 +221,52 @@ export class TrainerHost {
     }
   }
 
+  /**
+   * Rules mode: step the env copies until the ratio owes an update, run it,
+   * test now and then. Collection runs in slices of a few ms so messages
+   * (pause, export, save) are answered promptly.
+   */
+  private async rulesLoop(rules: RulesRunner): Promise<void> {
+    const o = this.options!;
+    const u = o.updatesPerEpisode;
+    while (!this.stopped && this.trainer === rules.trainer) {
+      if (this.paused) {
+        this.maybePostMetrics(this.dirty);
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, Math.max(10, o.metricsEveryMs));
+        });
+        this.wake = null;
+        continue;
+      }
+      const t0 = performance.now();
+      if (this.debt < 1 || !rules.trainer.canTrain) {
+        const got = rules.collect(COLLECT_SLICE_MS, (finished) => finished > 0 && this.debt >= 1);
+        this.metricsSteps += got.steps;
+        // Each finished episode owes its updates once the replay holds a batch, as in the game-fed loop.
+        if (got.episodes > 0 && rules.trainer.canTrain) this.debt += got.episodes * u;
+      }
+      if (this.debt >= 1 && rules.trainer.canTrain) await this.updateOnce();
+      if (rules.testDue()) this.runTest(rules);
+      const load = this.maxLoad ?? o.maxLoad ?? 1;
+      if (load < 1) await sleep((performance.now() - t0) * (1 / load - 1));
+      this.dirty = true;
+      this.maybePostMetrics(false);
+      await macrotask();
+    }
+  }
+
+  private runTest(rules: RulesRunner): void {
+    const r = rules.test();
+    const t = rules.trainer;
+    this.post({ type: 'test', test: { ...r, envSteps: t.envSteps, updates: t.learner.updates } });
+    if (r.solved) {
+      // Stop when solved: pause (a resume goes on training), after telling the page.
+      this.paused = true;
+      this.maybePostMetrics(true);
+    }
+  }
+
   private async updateOnce(): Promise<void> {
     const o = this.options!;
     if (this.contextLost) {
@@ -208,6 +284,7 @@ export class TrainerHost {
     this.debt -= 1;
     this.metricsUpdates++;
     const updates = this.trainer!.learner.updates;
+    this.post({ type: 'progress', updates });
     if (updates % o.weightsEvery === 0) this.postWeights();
     if (o.autosaveEvery > 0 && updates - this.lastAutosave >= o.autosaveEvery) await this.save(o.autosaveName, o.autosaveBuffer);
   }
@@ -259,12 +336,18 @@ export class TrainerHost {
       maxLoad: this.maxLoad ?? this.options!.maxLoad ?? 1,
       episodesQueued: this.queue.length,
       paused: this.paused,
+      ...(this.rules ? this.rulesWindow() : {}),
     };
     this.post({ type: 'metrics', metrics });
     this.dirty = false;
     this.metricsAt = now;
     this.metricsUpdates = 0;
     this.metricsSteps = 0;
+  }
+
+  private rulesWindow(): { trainReturnMean: number; trainWinRate: number | null; trainEpisodes: number } {
+    const w = this.rules!.takeWindow();
+    return { trainReturnMean: w.returnMean, trainWinRate: w.winRate, trainEpisodes: w.episodes };
   }
 
   private async save(name: string, includeBuffer: boolean): Promise<void> {
@@ -292,7 +375,7 @@ export class TrainerHost {
       this.trainer.restore(await this.deps.store.load(name));
       this.lastAutosave = this.trainer.learner.updates;
       this.postWeights();
-      this.post({ type: 'restored', name, updates: this.trainer.learner.updates, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes });
+      this.post({ type: 'restored', name, updates: this.trainer.learner.updates, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
     } catch (e) {
       this.post({ type: 'error', message: `restoring "${name}" failed: ${(e as Error).message}`, fatal: false });
     }
@@ -308,29 +391,22 @@ export class TrainerHost {
     }
   }
 
-  /** Times a few updates of the real update shape on WebGL and WASM and keeps the faster. */
+  /** For `auto`, see plugin/worker/backend-choice.ts: skips the WebGL trial where it can, bounds it otherwise. */
   private async chooseBackend(spec: EnvSpec, config: Partial<QmixConfig>, o: HostOptions): Promise<string> {
     if (o.backend !== 'auto') {
       await this.deps.useBackend(o.backend, o.wasmPaths);
       return o.backend;
     }
-    const timings: Record<string, number | null> = {};
-    const notes: string[] = [];
-    for (const b of ['wasm', 'webgl'] as const) {
-      try {
-        await this.deps.useBackend(b, o.wasmPaths);
-        const t = trialUpdateMs(spec, config, Math.max(2, o.trialUpdates));
-        timings[b] = t.steady;
-        timings[`${b}First`] = t.first;
-      } catch (e) {
-        timings[b] = null;
-        notes.push(`${b} unavailable (${(e as Error).message})`);
-      }
-    }
-    const usable = (['wasm', 'webgl'] as const).filter((b) => timings[b] !== null);
-    const choice = usable.length === 0 ? 'cpu' : usable.reduce((a, b) => ((timings[b] as number) < (timings[a] as number) ? b : a));
-    await this.deps.useBackend(choice, o.wasmPaths);
-    const reason = usable.length === 0 ? `no fast backend: ${notes.join('; ')}` : `fastest steady update of the ${usable.join(' and ')} trial${notes.length ? `; ${notes.join('; ')}` : ''}`;
+    const deps = this.deps;
+    const { choice, timings, reason } = await decideBackend(
+      {
+        renderer: deps.probeRenderer ? () => deps.probeRenderer!() : undefined,
+        use: (b) => deps.useBackend(b, o.wasmPaths),
+        time: (updates, firstLimitMs) => trialUpdateMs(spec, config, updates, firstLimitMs),
+        store: deps.choiceStore ?? null,
+      },
+      { shape: updateShape(spec, config), trialUpdates: o.trialUpdates },
+    );
     this.post({ type: 'backend', choice, timings, reason });
     return choice;
   }
@@ -345,9 +421,11 @@ export class TrainerHost {
 /**
  * Times updates of a fresh learner on synthetic full-length episodes of the
  * squad's shape (capped at {@link TRIAL_MAX_STEPS} steps): the first update
- * (shader compilation on WebGL) and the median of the rest.
+ * (shader compilation on WebGL) and the median of the rest; steady null when
+ * the first took over `firstLimitMs` (an update cannot be interrupted, so
+ * the bound is checked once it returns).
  */
-function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: number): { first: number; steady: number } {
+function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: number, firstLimitMs: number): { first: number; steady: number | null } {
   const learner = new QLearner(spec, config);
   try {
     const L = Math.min(spec.episodeLimit, TRIAL_MAX_STEPS);
@@ -358,6 +436,7 @@ function trialUpdateMs(spec: EnvSpec, config: Partial<QmixConfig>, updates: numb
       const t0 = performance.now();
       learner.update(batch);
       times.push(performance.now() - t0);
+      if (times[0] > firstLimitMs) return { first: Math.round(times[0]), steady: null };
     }
     const rest = times.slice(1).sort((a, b) => a - b);
     return { first: Math.round(times[0]), steady: Math.round(rest[Math.floor(rest.length / 2)]) };

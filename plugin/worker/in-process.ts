@@ -5,6 +5,7 @@
  */
 import type { CheckpointStore } from '../core/checkpoint-format.js';
 import { useBackend } from '../learn/backend.js';
+import { probeWebglRenderer } from './backend-probe.js';
 import type { WorkerLike } from './client.js';
 import { TrainerHost } from './host.js';
 
@@ -33,7 +34,8 @@ export function createInProcessWorker(store: CheckpointStore | null = null): Wor
     (message) => {
       if (alive) setTimeout(() => alive && worker.onmessage?.({ data: message }), 0);
     },
-    { store, useBackend: (name, wasmPaths) => useBackend(name, { wasmPaths }) },
+    // The renderer probe says null in Node (no OffscreenCanvas): 'auto' then skips the WebGL trial.
+    { store, useBackend: (name, wasmPaths) => useBackend(name, { wasmPaths }), probeRenderer: probeWebglRenderer },
   );
   return worker;
 }

@@ -4,7 +4,7 @@
  * the receiver to report, never a crash.
  *
  *   main -> worker: init, episode (typed arrays transferred), pause, resume, save, load (duty cycle)
- *   worker -> main: ready, backend, weights (Float32Arrays transferred), metrics, saved, error
+ *   worker -> main: ready, backend, weights (Float32Arrays transferred), metrics, progress, test, saved, error
  */
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
@@ -40,6 +40,48 @@ export interface HostOptions {
    * 2-core machine the browser's own threads compete with a busy worker).
    */
   readonly maxLoad: number;
+  /**
+   * Train on env copies the worker steps itself (a game whose rules
+   * implement the env contract, registered by name in the worker script),
+   * instead of on episodes posted by the game. Null or absent: episodes
+   * come from the game.
+   */
+  readonly rules?: RulesOptions | null;
+}
+
+/** How the worker trains on its own env copies (see {@link HostOptions.rules}). */
+export interface RulesOptions {
+  /** A registered env name (`registerEnv` in the worker script), e.g. `carrot-heist:flee`. */
+  readonly env: string;
+  /** Env copies stepped together, all their agents in one batched forward. */
+  readonly copies: number;
+  /** Greedy test episodes every this many env steps (0: never). */
+  readonly testEvery: number;
+  /** Greedy test episodes per test (on their own seeds, never trained on). */
+  readonly testEpisodes: number;
+  /** Pause training once a test's win rate (else mean return) reaches this; null: never. */
+  readonly stopAt: number | null;
+}
+
+/** One round of greedy test episodes run by the worker (rules mode). */
+export interface WorkerTest {
+  readonly envSteps: number;
+  readonly updates: number;
+  readonly episodes: number;
+  readonly returnMean: number;
+  /** Share of test episodes won, when the env defines `won()`; else null. */
+  readonly winRate: number | null;
+  /** The score kept-best compares: the win rate, else the mean return. */
+  readonly score: number;
+  /** This test's policy is now the best so far (kept for export). */
+  readonly best: boolean;
+  /** The best score so far (this one included) and where it was reached. */
+  readonly bestScore: number;
+  readonly bestEnvSteps: number;
+  /** The score reached `stopAt`: training paused itself. */
+  readonly solved: boolean;
+  /** Wall time of the test (ms). */
+  readonly ms: number;
 }
 
 /** Messages to the worker. */
@@ -52,8 +94,8 @@ export type ToWorker =
   | { readonly type: 'load'; readonly maxLoad: number }
   /** Continue from a checkpoint in the worker's store (the learner, counters and replay it holds). */
   | { readonly type: 'restore'; readonly name: string }
-  /** Asks for the current policy file (answered by `policy` with the same id). */
-  | { readonly type: 'export'; readonly id: number }
+  /** Asks for the current policy file, or the best one kept by the tests (answered by `policy` with the same id). */
+  | { readonly type: 'export'; readonly id: number; readonly which?: 'current' | 'best' }
   /** Asks for each agent's credit dQ_tot/dQ_i at one state (answered by `credit`). */
   | { readonly type: 'credit'; readonly id: number; readonly qs: Float32Array; readonly state: Float32Array };
 
@@ -79,16 +121,24 @@ export interface WorkerMetrics {
   /** The duty cycle in force (see HostOptions.maxLoad and the client's adaptive load). */
   readonly maxLoad: number;
   readonly paused: boolean;
+  /** Rules mode: mean return and win rate (null: the env has no wins) of the training episodes since the last metrics, and how many. */
+  readonly trainReturnMean?: number;
+  readonly trainWinRate?: number | null;
+  readonly trainEpisodes?: number;
 }
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly backend: string; readonly resumedFromUpdates: number | null; readonly envSteps: number; readonly episodes: number }
+  | { readonly type: 'ready'; readonly backend: string; readonly resumedFromUpdates: number | null; readonly envSteps: number; readonly episodes: number; readonly bufferSize?: number }
   | { readonly type: 'backend'; readonly choice: string; readonly timings: { readonly [backend: string]: number | null }; readonly reason: string }
   | { readonly type: 'weights'; readonly updates: number; readonly header: PolicyHeader; readonly weights: { readonly [name: string]: Float32Array } }
   | { readonly type: 'metrics'; readonly metrics: WorkerMetrics }
   | { readonly type: 'saved'; readonly name: string; readonly updates: number }
-  | { readonly type: 'restored'; readonly name: string; readonly updates: number; readonly envSteps: number; readonly episodes: number }
+  | { readonly type: 'restored'; readonly name: string; readonly updates: number; readonly envSteps: number; readonly episodes: number; readonly bufferSize?: number }
+  /** After every update: the learner's count (what pacing needs, sooner than metrics). */
+  | { readonly type: 'progress'; readonly updates: number }
+  /** Rules mode: a round of greedy test episodes. */
+  | { readonly type: 'test'; readonly test: WorkerTest }
   | { readonly type: 'policy'; readonly id: number; readonly policy: object }
   /** `credits` null: the squad has no mixer (IQL). */
   | { readonly type: 'credit'; readonly id: number; readonly credits: Float32Array | null }
@@ -148,6 +198,18 @@ export function parseFromWorker(data: unknown): FromWorker {
     case 'policy':
       need(isNum(m.id) && isObj(m.policy), 'worker "policy" message is malformed');
       break;
+    case 'progress':
+      need(isNum(m.updates) && (m.updates as number) >= 0, 'worker "progress" message is malformed');
+      break;
+    case 'test': {
+      need(isObj(m.test), 'worker "test" message has no test');
+      const x = m.test as Record<string, unknown>;
+      for (const k of ['envSteps', 'updates', 'episodes', 'bestEnvSteps', 'ms']) need(isNum(x[k]) && (x[k] as number) >= 0, `worker test.${k} is ${describe(x[k])}`);
+      for (const k of ['returnMean', 'score', 'bestScore']) need(isNum(x[k]), `worker test.${k} is ${describe(x[k])}`);
+      need(x.winRate === null || (isNum(x.winRate) && (x.winRate as number) >= 0 && (x.winRate as number) <= 1), `worker test.winRate is ${describe(x.winRate)}`);
+      need(typeof x.best === 'boolean' && typeof x.solved === 'boolean', 'worker test.best and test.solved must be booleans');
+      break;
+    }
     case 'credit':
       need(isNum(m.id) && (m.credits === null || m.credits instanceof Float32Array), 'worker "credit" message is malformed');
       break;
@@ -175,6 +237,7 @@ export function parseToWorker(data: unknown): ToWorker {
   switch (m.type) {
     case 'init':
       need(isObj(m.spec) && isObj(m.config) && isObj(m.options), '"init" needs spec, config and options');
+      checkRules((m.options as Record<string, unknown>).rules);
       break;
     case 'episode':
       need(isObj(m.episode), '"episode" needs an episode');
@@ -192,7 +255,7 @@ export function parseToWorker(data: unknown): ToWorker {
       need(typeof m.name === 'string' && m.name.length > 0, '"restore" needs a checkpoint name');
       break;
     case 'export':
-      need(isNum(m.id), '"export" needs an id');
+      need(isNum(m.id) && (m.which === undefined || m.which === 'current' || m.which === 'best'), '"export" needs an id (and which: "current" or "best")');
       break;
     case 'credit':
       need(isNum(m.id) && m.qs instanceof Float32Array && m.state instanceof Float32Array, '"credit" needs an id and Float32Array qs and state');
@@ -201,6 +264,25 @@ export function parseToWorker(data: unknown): ToWorker {
       throw new ProtocolError(`unknown message type ${describe(m.type)}`);
   }
   return data as ToWorker;
+}
+
+/**
+ * Checks {@link HostOptions.rules} (absent and null are fine).
+ * @throws {@link ProtocolError} naming the field.
+ * @example
+ * ```ts
+ * checkRules({ env: 'carrot-heist', copies: 8, testEvery: 10000, testEpisodes: 100, stopAt: null });
+ * ```
+ */
+export function checkRules(r: unknown): void {
+  if (r === undefined || r === null) return;
+  need(isObj(r), `"init" options.rules must be an object, got ${describe(r)}`);
+  const x = r as Record<string, unknown>;
+  need(typeof x.env === 'string' && x.env.length > 0, `options.rules.env must name a registered env, got ${describe(x.env)}`);
+  need(Number.isInteger(x.copies) && (x.copies as number) >= 1 && (x.copies as number) <= 256, `options.rules.copies must be a whole number in 1..256, got ${describe(x.copies)}`);
+  need(Number.isInteger(x.testEvery) && (x.testEvery as number) >= 0, `options.rules.testEvery must be a whole number of env steps (0: never), got ${describe(x.testEvery)}`);
+  need(Number.isInteger(x.testEpisodes) && (x.testEpisodes as number) >= 1, `options.rules.testEpisodes must be a positive whole number, got ${describe(x.testEpisodes)}`);
+  need(x.stopAt === null || isNum(x.stopAt), `options.rules.stopAt must be a number or null, got ${describe(x.stopAt)}`);
 }
 
 /** The buffers of an episode record, to transfer instead of copy. */

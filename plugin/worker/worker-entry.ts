@@ -4,6 +4,7 @@
  * `() => new Worker(...)` to a WorkerTrainer as `createWorker`.
  */
 import { useBackend } from '../learn/backend.js';
+import { IdbChoiceStore, probeWebglRenderer } from './backend-probe.js';
 import { IdbCheckpointStore } from './checkpoint-idb.js';
 import { TrainerHost } from './host.js';
 import { watchWebglContext } from './webgl-context.js';
@@ -23,6 +24,9 @@ const host = new TrainerHost((message, transfer) => scope.postMessage(message, t
   onContextLost(listener) {
     contextLost = listener;
   },
+  // For 'auto': a software renderer means no WebGL trial; trial results are remembered per device.
+  probeRenderer: probeWebglRenderer,
+  choiceStore: typeof indexedDB === 'undefined' ? null : new IdbChoiceStore(),
 });
 
 scope.onmessage = (e) => host.handle(e.data);

@@ -54,6 +54,8 @@ after(async () => {
 });
 
 test('editor: start training, the charts receive points, pause stops them', async () => {
+  // Today's path: experience from the scene, at a fixed time scale (rules mode has its own test below).
+  await page.selectOption('#pq-source', 'scene');
   await page.selectOption('select[name=backend]', 'wasm');
   await page.fill('input[name=batchSize]', '4'); // updates after 4 episodes: a short test
   await page.getByRole('button', { name: 'Apply' }).click();
@@ -74,6 +76,8 @@ test('editor: start training, the charts receive points, pause stops them', asyn
   assert.equal(credit.length, 3);
   await page.screenshot({ path: 'test-results/editor-training.png' });
   await page.getByRole('button', { name: 'Pause' }).click();
+  // Phaser pauses the scene at its next step: wait for that before counting.
+  await waitFor(() => page.evaluate(() => (globalThis as unknown as { game: { scene: { isPaused(k: string): boolean } } }).game.scene.isPaused('play')), (p) => p, 'the paused scene');
   const paused = await editorState();
   await page.waitForTimeout(3000);
   const later = await editorState();
@@ -106,7 +110,7 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   assert.equal(exported.training.algorithm, 'qmix');
   await page.setInputFiles('input[type=file]', path);
   await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
-  await page.getByRole('button', { name: 'Ship' }).click();
+  await page.getByRole('button', { name: 'Ship', exact: true }).click();
   await waitFor(editorState, (s) => s.mode === 'greedy', 'greedy play');
   await page.waitForTimeout(1000);
   await page.screenshot({ path: 'test-results/editor-shipped.png' });
@@ -133,6 +137,7 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   const load = page.getByRole('button', { name: 'Load checkpoint before-reload' });
   await load.waitFor({ timeout: 30_000 });
   await page.selectOption('select[name=backend]', 'wasm');
+  await page.selectOption('#pq-source', 'scene'); // the checkpoint was trained from the scene
   await page.fill('input[name=batchSize]', '4'); // the checkpoint's config (restoring checks it); the page's other defaults
   await page.getByRole('button', { name: 'Apply' }).click();
   await load.click();
@@ -143,5 +148,39 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   await page.selectOption('#pq-timescale', '8');
   await waitFor(editorState, (s) => s.envSteps > steps + 50, 'training past the checkpoint');
   await page.screenshot({ path: 'test-results/editor-reloaded.png' });
+  assert.deepEqual(problems, []);
+});
+
+test('editor: by default the worker trains on its own env copies, its greedy tests fill "best so far"; typing in any field leaves the game alone', async () => {
+  await page.goto(`${server.url}editor.html?testEvery=1500&testEpisodes=10`);
+  await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
+  assert.equal(await page.locator('#pq-source').inputValue(), 'rules');
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  const best = await waitFor(() => page.locator('.pq-best').innerText(), (t) => /best so far: \d+% wins \(at [\d,]+ env steps\) · current: \d+% wins over 10 greedy test rounds/.test(t), 'a greedy test in the worker');
+  assert.match(best, /Export best/);
+  const status = await page.locator('.pq-status').innerText();
+  assert.match(status, /worker env copies, \d+ env steps\/s/);
+  // The game's hotkeys (b: squad mode, p: pause overlay, v: sight squares) listen on the window.
+  const game = (): Promise<{ mode: string; paused: boolean; overlay: boolean; state: string }> =>
+    page.evaluate(() => {
+      const g = globalThis as unknown as { editor: { state: string }; game: { scene: { getScene(k: string): { squad: { mode: string } }; isPaused(k: string): boolean; isActive(k: string): boolean } } };
+      return { mode: g.game.scene.getScene('play').squad.mode, paused: g.game.scene.isPaused('play'), overlay: g.game.scene.isActive('overlay'), state: g.editor.state };
+    });
+  const before = await game();
+  const fields = page.locator('.pq-editor input:not([type=file]), .pq-editor select');
+  for (let i = 0; i < (await fields.count()); i++) {
+    await fields.nth(i).focus();
+    await page.keyboard.type('bpv');
+  }
+  await page.waitForTimeout(500);
+  assert.deepEqual(await game(), before, 'typing in the editor changed the game');
+  assert.equal(before.state, 'running');
+  assert.equal(before.paused, false);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export best' }).click();
+  assert.equal((await downloading).suggestedFilename(), 'gardeners.best.policy.json');
+  await page.screenshot({ path: 'test-results/editor-rules-mode.png' });
   assert.deepEqual(problems, []);
 });

@@ -112,6 +112,17 @@ describe('QmixPlugin in a Phaser 4 scene', () => {
     assert.ok(r.x8.moved > 6 * r.x1.moved, `moved ${r.x8.moved} vs ${r.x1.moved}`);
   });
 
+  test('time-budget fast-forward runs as many steps as fit the budget; a learner that is behind holds it (and fixed scales) at one step per frame', async () => {
+    const r: { budgeted: number; frameMs: number; pacedSteps: number; pacedFrames: number; fixedPaced: number; fixedFree: number; refused: string } = await run('timeBudget');
+    console.log(`# time budget 4 ms on the test scene: ${r.budgeted} scene steps in a frame of ${r.frameMs.toFixed(1)} ms`);
+    assert.ok(r.budgeted > 2, `only ${r.budgeted} steps in a 4 ms budget`);
+    assert.equal(r.pacedSteps, 10, 'one scene step per frame while the learner is behind');
+    assert.equal(r.pacedFrames, 10);
+    assert.equal(r.fixedPaced, 1);
+    assert.equal(r.fixedFree, 8);
+    assert.match(r.refused, /timeBudgetMs must be null or a number/);
+  });
+
   test('100 scene restarts leave no listeners, squads or tensors behind', async () => {
     const r = await run('restarts');
     assert.ok(r.trainersMade >= 100, String(r.trainersMade));

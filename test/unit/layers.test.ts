@@ -20,6 +20,10 @@ test('core imports nothing but core; runtime only core; learn no Phaser; the Pha
   const phaser = await layersOf('plugin/phaser/index.ts');
   assert.ok(!phaser.has('tfjs') && !phaser.has('learn'), `the Phaser plugin pulls in: ${[...phaser].join(', ')}`);
   assert.ok(phaser.has('phaser-lib') && phaser.has('runtime'), [...phaser].join(','));
+  // The training loops (pacing, rules mode) sit between learn and the worker: no Phaser; pacing itself no tfjs.
+  const rules = await layersOf('plugin/train/rules-runner.ts');
+  assert.ok(!rules.has('phaser') && !rules.has('phaser-lib') && !rules.has('worker') && !rules.has('editor'), `train pulls in: ${[...rules].join(', ')}`);
+  assert.deepEqual([...(await layersOf('plugin/train/pacing.ts'))].sort(), ['train']);
   const client = await layersOf('plugin/worker/index.ts');
   assert.ok(!client.has('tfjs') && !client.has('learn'), `the worker client pulls in: ${[...client].join(', ')}`);
 });

@@ -20,6 +20,11 @@ class FakeTrainer implements SquadTrainer {
   resets = 0;
   epsilon = 0;
   preferred = 2;
+  /** Pacing: what allowance() says (Infinity: no limit). */
+  allow = Infinity;
+  allowance(): number {
+    return this.allow;
+  }
   constructor(readonly spec: EnvSpec) {}
   readonly policy: QPolicy = {
     resetEpisode: () => {
@@ -333,6 +338,40 @@ const scenarios = {
       };
     }
     return results;
+  },
+
+  /** Time-budget fast-forward: steps per frame under a budget, and pacing holding it back. */
+  async timeBudget() {
+    const a = await arena({ squad: { mode: 'train', maxSteps: 10000 } });
+    const q = a.scene.qmix;
+    q.timeBudgetMs = 4;
+    frames(5);
+    const budgeted = q.stats.stepsLastFrame;
+    const t0 = performance.now();
+    frames(1);
+    const frameMs = performance.now() - t0;
+    // The learner is behind: no extra steps, one per frame, and the paced frames counted.
+    a.trainer!.allow = 0;
+    const pacedBefore = q.stats.pacedFrames;
+    const stepsBefore = q.stats.sceneSteps;
+    frames(10);
+    const pacedSteps = q.stats.sceneSteps - stepsBefore;
+    const pacedFrames = q.stats.pacedFrames - pacedBefore;
+    // Fixed scales back off the same way.
+    q.timeBudgetMs = null;
+    q.timeScale = 8;
+    frames(3);
+    const fixedPaced = q.stats.stepsLastFrame;
+    a.trainer!.allow = Infinity;
+    frames(3);
+    const fixedFree = q.stats.stepsLastFrame;
+    let refused = '';
+    try {
+      q.timeBudgetMs = -1;
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    return { budgeted, frameMs, pacedSteps, pacedFrames, fixedPaced, fixedFree, refused };
   },
 
   /** 100 restarts with a tfjs trainer: no listeners, squads or tensors left behind. */

@@ -1,0 +1,102 @@
+/**
+ * The editor's six charts and what feeds them: the scene's episodes (train
+ * and greedy test), the worker's metrics, and in rules mode the worker's own
+ * training episodes and greedy tests.
+ */
+import { MetricChart } from './charts.js';
+import type { EditorTest } from './best.js';
+import type { EditorMetrics } from './editor.js';
+
+type ChartName = 'returns' | 'wins' | 'loss' | 'qtot' | 'epsilon' | 'speed';
+
+/** Scene episodes counted in the train win rate's moving window. */
+const WIN_WINDOW = 20;
+
+/**
+ * @example
+ * ```ts
+ * const charts = new TrainingCharts(container);
+ * charts.metrics(m);                 // every worker metrics message
+ * charts.sceneEpisode(steps, 3.2, 1, false);
+ * ```
+ */
+export class TrainingCharts {
+  private readonly charts: Record<ChartName, MetricChart>;
+  private readonly recentWins: number[] = [];
+  /** Rules mode: the latest metrics windows (episodes, summed return, summed wins), covering at least WIN_WINDOW episodes. */
+  private readonly recentWindows: { episodes: number; returns: number; wins: number | null }[] = [];
+
+  constructor(parent: HTMLElement) {
+    this.charts = {
+      returns: new MetricChart(parent, 'Team return', [
+        { label: 'train', color: '#7fc97f' },
+        { label: 'greedy test', color: '#ffb347' },
+      ]),
+      wins: new MetricChart(parent, 'Win rate', [
+        { label: `train (last ${WIN_WINDOW})`, color: '#7fc97f' },
+        { label: 'greedy test', color: '#ffb347' },
+      ]),
+      loss: new MetricChart(parent, 'TD loss', [{ label: 'loss', color: '#e8604c' }]),
+      qtot: new MetricChart(parent, 'Mean Q_tot', [{ label: 'Q_tot', color: '#8fb8ff' }]),
+      epsilon: new MetricChart(parent, 'Epsilon', [{ label: 'epsilon', color: '#d7b4f3' }]),
+      speed: new MetricChart(parent, 'Speed', [
+        { label: 'updates/s', color: '#f0c23c' },
+        { label: 'env steps/s / 10', color: '#4fd1c5' },
+      ]),
+    };
+  }
+
+  /** Points in each chart. */
+  get points(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.charts).map(([k, c]) => [k, c.points]));
+  }
+
+  /** A finished scene episode at `x` env steps (`win` null: the page defines no wins). */
+  sceneEpisode(x: number, teamReturn: number, win: number | null, test: boolean): void {
+    if (test) {
+      this.charts.returns.push(x, [null, teamReturn]);
+      if (win !== null) this.charts.wins.push(x, [null, win]);
+      return;
+    }
+    this.charts.returns.push(x, [teamReturn, null]);
+    if (win === null) return;
+    this.recentWins.push(win);
+    if (this.recentWins.length > WIN_WINDOW) this.recentWins.shift();
+    this.charts.wins.push(x, [this.recentWins.reduce((a, b) => a + b, 0) / this.recentWins.length, null]);
+  }
+
+  /** A worker metrics message (rules mode: with its training episodes). */
+  metrics(m: EditorMetrics, rulesMode: boolean): void {
+    if (m.updates > 0) {
+      this.charts.loss.push(m.envSteps, [m.loss]);
+      this.charts.qtot.push(m.envSteps, [m.qTotMean]);
+    }
+    this.charts.epsilon.push(m.envSteps, [m.epsilon]);
+    this.charts.speed.push(m.envSteps, [m.updatesPerSec, m.envStepsPerSec / 10]);
+    const n = m.trainEpisodes ?? 0;
+    if (rulesMode && n > 0) {
+      // A metrics window holds a handful of episodes: chart the mean over the last WIN_WINDOW or more.
+      this.recentWindows.push({ episodes: n, returns: (m.trainReturnMean ?? 0) * n, wins: m.trainWinRate == null ? null : m.trainWinRate * n });
+      while (this.recentWindows.length > 1 && this.recentWindows.reduce((a, w) => a + w.episodes, 0) - this.recentWindows[0].episodes >= WIN_WINDOW) this.recentWindows.shift();
+      const total = this.recentWindows.reduce((a, w) => a + w.episodes, 0);
+      this.charts.returns.push(m.envSteps, [this.recentWindows.reduce((a, w) => a + w.returns, 0) / total, null]);
+      if (m.trainWinRate != null) this.charts.wins.push(m.envSteps, [this.recentWindows.reduce((a, w) => a + (w.wins ?? 0), 0) / total, null]);
+    }
+  }
+
+  /** A round of greedy tests in the worker. */
+  test(t: EditorTest): void {
+    this.charts.returns.push(t.envSteps, [null, t.returnMean]);
+    if (t.winRate !== null) this.charts.wins.push(t.envSteps, [null, t.winRate]);
+  }
+
+  clear(): void {
+    this.recentWins.length = 0;
+    this.recentWindows.length = 0;
+    for (const c of Object.values(this.charts)) c.clear();
+  }
+
+  destroy(): void {
+    for (const c of Object.values(this.charts)) c.destroy();
+  }
+}

@@ -1,0 +1,57 @@
+// Pacing through the worker protocol: a game that could outrun its learner
+// (episodes in well under a millisecond, updates slowed by a low duty
+// cycle) keeps the configured ratio when it waits on the trainer's
+// allowance, as fast-forward does; exploration follows what the learner has
+// consumed. The same game ignoring the allowance runs far ahead: the check
+// can fail.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { EpisodeBuilder, makeSchedule, Rng, runEpisode } from '../../plugin/core/index.js';
+import { MeetingGridworld } from '../../plugin/envs/index.js';
+import { createInProcessWorker } from '../../plugin/worker/host-index.js';
+import { WorkerTrainer } from '../../plugin/worker/index.js';
+import '../support/tf.js';
+
+const CONFIG = { agent: 'mlp', batchSize: 8, epsilonAnnealTime: 5000, seed: 3 } as const;
+
+/** Plays until the worker has done `updates` updates; with `paced`, only while the allowance is positive. */
+async function run(paced: boolean, updates: number): Promise<WorkerTrainer> {
+  const env = new MeetingGridworld();
+  const client = new WorkerTrainer(env.spec, CONFIG, { createWorker: () => createInProcessWorker(), backend: 'cpu', maxLoad: 0.3, metricsEveryMs: 50, autosaveEvery: 0, adaptiveLoad: false });
+  const builder = new EpisodeBuilder(env.spec);
+  const rng = new Rng(5);
+  await client.whenReady();
+  while ((client.metrics?.updates ?? 0) < updates) {
+    if (!paced || client.allowance() > 0) {
+      const r = runEpisode(env, client.policy, { mode: client.explorationMode(), rng, builder });
+      client.submitEpisode(r.record);
+    }
+    // Let the worker's messages through (a frame would, in a game).
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return client;
+}
+
+describe('pacing', () => {
+  test('a game slowed by the allowance keeps the ratio within 10% and the lag within the limit', async () => {
+    const client = await run(true, 120);
+    const p = client.pacingState;
+    assert.ok(Math.abs(p.stepsPerUpdate / p.targetStepsPerUpdate - 1) < 0.1, `env steps per update ${p.stepsPerUpdate.toFixed(1)} against ${p.targetStepsPerUpdate.toFixed(1)} asked`);
+    assert.ok(p.lagUpdates <= 5, `lag ${p.lagUpdates}`);
+    client.dispose();
+  });
+
+  test('ignoring the allowance the game runs ahead of the learner, and epsilon still waits for it', async () => {
+    const client = await run(false, 40);
+    const p = client.pacingState;
+    assert.ok(p.stepsPerUpdate > 1.5 * p.targetStepsPerUpdate, `unpaced: ${p.stepsPerUpdate.toFixed(1)} env steps per update against ${p.targetStepsPerUpdate.toFixed(1)}`);
+    assert.ok(p.lagUpdates > 20, `lag ${p.lagUpdates}`);
+    // Exploration follows what was consumed, not what was sent.
+    const eps = makeSchedule('linear', 1, 0.05, CONFIG.epsilonAnnealTime);
+    const mode = client.explorationMode() as { epsilon: number };
+    assert.ok(p.consumedSteps < client.envSteps * 0.7, `consumed ${p.consumedSteps} of ${client.envSteps}`);
+    assert.ok(Math.abs(mode.epsilon - eps.at(p.consumedSteps)) < 1e-9);
+    assert.ok(mode.epsilon > eps.at(client.envSteps) + 0.05, `epsilon ${mode.epsilon} against ${eps.at(client.envSteps)} at the steps sent`);
+    client.dispose();
+  });
+});
