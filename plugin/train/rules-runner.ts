@@ -36,14 +36,21 @@ export interface RulesWindow {
 
 /** One round of greedy tests (the `test` message's body without the counters). */
 export interface RulesTestResult {
+  /** Test episodes played (on seeds never trained on). */
   readonly episodes: number;
   readonly returnMean: number;
+  /** Share of test episodes won, when the env defines `won()`; else null. */
   readonly winRate: number | null;
+  /** The score kept-best compares: the win rate, else the mean return. */
   readonly score: number;
+  /** This test's policy is now the best so far (kept for export). */
   readonly best: boolean;
+  /** The best score so far (this one included) and where it was reached. */
   readonly bestScore: number;
   readonly bestEnvSteps: number;
+  /** The score reached `stopAt`: training paused itself. */
   readonly solved: boolean;
+  /** Wall time of the test (ms). */
   readonly ms: number;
 }
 

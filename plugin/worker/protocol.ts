@@ -10,6 +10,7 @@ import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { PolicyHeader } from '../runtime/policy-file.js';
+import type { RulesRunnerOptions, RulesTestResult } from '../train/rules-runner.js';
 
 /** Backend choice for the worker's learner. */
 export type WorkerBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -50,38 +51,12 @@ export interface HostOptions {
 }
 
 /** How the worker trains on its own env copies (see {@link HostOptions.rules}). */
-export interface RulesOptions {
-  /** A registered env name (`registerEnv` in the worker script), e.g. `carrot-heist:flee`. */
-  readonly env: string;
-  /** Env copies stepped together, all their agents in one batched forward. */
-  readonly copies: number;
-  /** Greedy test episodes every this many env steps (0: never). */
-  readonly testEvery: number;
-  /** Greedy test episodes per test (on their own seeds, never trained on). */
-  readonly testEpisodes: number;
-  /** Pause training once a test's win rate (else mean return) reaches this; null: never. */
-  readonly stopAt: number | null;
-}
+export type RulesOptions = RulesRunnerOptions;
 
-/** One round of greedy test episodes run by the worker (rules mode). */
-export interface WorkerTest {
+/** One round of greedy test episodes run by the worker (rules mode), with the counters at the test. */
+export interface WorkerTest extends RulesTestResult {
   readonly envSteps: number;
   readonly updates: number;
-  readonly episodes: number;
-  readonly returnMean: number;
-  /** Share of test episodes won, when the env defines `won()`; else null. */
-  readonly winRate: number | null;
-  /** The score kept-best compares: the win rate, else the mean return. */
-  readonly score: number;
-  /** This test's policy is now the best so far (kept for export). */
-  readonly best: boolean;
-  /** The best score so far (this one included) and where it was reached. */
-  readonly bestScore: number;
-  readonly bestEnvSteps: number;
-  /** The score reached `stopAt`: training paused itself. */
-  readonly solved: boolean;
-  /** Wall time of the test (ms). */
-  readonly ms: number;
 }
 
 /** Messages to the worker. */
