@@ -56,6 +56,11 @@ export class Trainer extends EpisodeTrainer {
     return this.exploreRng;
   }
 
+  /** The seed for the next evaluation episode's env reset (a stream of its own: evaluating never shifts training). */
+  nextEvalSeed(): number {
+    return this.evalRng.nextUint32();
+  }
+
   /** The seed for the next training episode's env reset. */
   nextEnvSeed(): number {
     return this.envRng.nextUint32();
@@ -87,7 +92,7 @@ export class Trainer extends EpisodeTrainer {
     let wins: number | null = typeof won === 'function' ? 0 : null;
     const builder = new EpisodeBuilder(env.spec);
     for (let i = 0; i < episodes; i++) {
-      returns.push(runEpisode(env, this.actor, { mode: GREEDY, rng: null, seed: this.evalRng.nextUint32(), builder }).episodeReturn);
+      returns.push(runEpisode(env, this.actor, { mode: GREEDY, rng: null, seed: this.nextEvalSeed(), builder }).episodeReturn);
       if (wins !== null && won!.call(env)) wins++;
     }
     return { returns, wins };

@@ -7,7 +7,9 @@
  * trained on scores the current policy; the best one is kept.
  */
 import type { QmixConfig } from '../core/config.js';
-import type { MultiAgentEnv } from '../core/env.js';
+import type { EnvObservation, MultiAgentEnv } from '../core/env.js';
+import { GREEDY, selectActions } from '../core/explore.js';
+import { BatchActor } from '../learn/actor.js';
 import { makeEnv } from '../envs/registry.js';
 import { LockstepCollector } from '../learn/lockstep.js';
 import { Trainer } from '../learn/trainer.js';
@@ -68,7 +70,8 @@ export interface RulesTestResult {
 export class RulesRunner {
   readonly trainer: Trainer;
   private readonly collector: LockstepCollector;
-  private readonly testEnv: MultiAgentEnv;
+  /** Test env copies, as many as the training copies: greedy tests step them together too. */
+  private readonly testEnvs: MultiAgentEnv[];
   private nextTest: number;
   private window = { episodes: 0, returns: 0, wins: 0, hasWins: false };
   private bestValue: { score: number; envSteps: number; policy: PolicyFile } | null = null;
@@ -89,7 +92,7 @@ export class RulesRunner {
       }
     };
     const envs = Array.from({ length: o.copies }, make);
-    this.testEnv = make();
+    this.testEnvs = Array.from({ length: o.copies }, make);
     this.trainer = new Trainer(envs[0], config);
     this.collector = new LockstepCollector(this.trainer, envs, { train: false });
     this.nextTest = o.testEvery > 0 ? o.testEvery : Infinity;
@@ -140,7 +143,7 @@ export class RulesRunner {
     const t0 = performance.now();
     while (this.nextTest <= this.trainer.envSteps) this.nextTest += this.o.testEvery;
     const n = this.o.testEpisodes;
-    const { returns, wins } = this.trainer.evaluateOn(this.testEnv, n);
+    const { returns, wins } = this.greedyEpisodes(n);
     const returnMean = returns.reduce((a, b) => a + b, 0) / n;
     const winRate = wins === null ? null : wins / n;
     const score = winRate ?? returnMean;
@@ -157,6 +160,61 @@ export class RulesRunner {
       solved: this.o.stopAt !== null && score >= this.o.stopAt,
       ms: performance.now() - t0,
     };
+  }
+
+  /**
+   * `n` greedy decentralised episodes over the test copies, one batched
+   * forward per step. Episode i uses the i-th evaluation seed, and greedy
+   * actions do not depend on the batch, so the returns equal `n` episodes
+   * played one at a time (`Trainer.evaluateOn`).
+   */
+  private greedyEpisodes(n: number): { returns: number[]; wins: number | null } {
+    const spec = this.trainer.learner.spec;
+    const { nAgents: N, nActions: A } = spec;
+    const envs = this.testEnvs;
+    const actor = new BatchActor(this.trainer.learner, envs.length);
+    try {
+      const q = new Float32Array(envs.length * N * A);
+      const actions = new Int32Array(N);
+      const current: (EnvObservation | null)[] = envs.map(() => null);
+      const last: (Int32Array | null)[] = envs.map(() => null);
+      const ret = new Float64Array(envs.length);
+      // The episode limit ends an episode even where the env does not say so (as EpisodeBuilder does).
+      const steps = new Int32Array(envs.length);
+      const returns: number[] = [];
+      const hasWins = typeof (envs[0] as { won?: unknown }).won === 'function';
+      let wins = 0;
+      let started = 0;
+      const begin = (k: number): void => {
+        current[k] = started < n ? envs[k].reset(this.trainer.nextEvalSeed()) : null;
+        if (current[k]) started++;
+        last[k] = null;
+        ret[k] = 0;
+        steps[k] = 0;
+        actor.startEpisode(k);
+      };
+      envs.forEach((_, k) => begin(k));
+      while (returns.length < n) {
+        envs.forEach((_, k) => current[k] && actor.setInputs(k, current[k]!.obs, last[k]));
+        actor.forward(q);
+        for (let k = 0; k < envs.length; k++) {
+          if (!current[k]) continue;
+          selectActions(q.subarray(k * N * A, (k + 1) * N * A), current[k]!.avail, N, A, GREEDY, null, actions);
+          const s = envs[k].step(actions);
+          ret[k] += s.reward;
+          current[k] = s;
+          (last[k] ??= new Int32Array(N)).set(actions);
+          if (s.terminated || s.truncated || ++steps[k] >= spec.episodeLimit) {
+            returns.push(ret[k]);
+            if (hasWins && (envs[k] as unknown as { won(): boolean }).won()) wins++;
+            begin(k);
+          }
+        }
+      }
+      return { returns, wins: hasWins ? wins : null };
+    } finally {
+      actor.dispose();
+    }
   }
 
   /** The policy of the best test so far (null before a test). */
