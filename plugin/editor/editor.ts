@@ -19,6 +19,7 @@ import { SquadInspector } from './inspect.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
 import { FilesPanel } from './files.js';
 import { BestPanel, type EditorTest } from './best.js';
+import { PaceReport } from './pace.js';
 import { speedControl, type SpeedTarget } from './speed.js';
 
 /** Backends the editor offers. */
@@ -149,8 +150,7 @@ export class TrainingEditor {
   /** Where experience comes from: the worker's env copies or the scene. */
   private source: 'rules' | 'scene';
   private readonly best: BestPanel;
-  /** Env-step counts of the last few seconds, for a steady rate in the status line (metrics windows are short). */
-  private readonly rateSamples: { t: number; steps: number }[] = [];
+  private readonly pace = new PaceReport();
   private readonly startMode: Squad['mode'];
   private imported: object | null = null;
   private shipped = false;
@@ -510,32 +510,11 @@ export class TrainingEditor {
       `backend ${t?.backend ?? (idle ? this.backendChoice : 'choosing...')}${t?.backendReason ? ` (${t.backendReason})` : ''}`,
       `${t?.envSteps ?? 0} env steps`,
       ...(metrics ? [`${metrics.updates} updates`, `epsilon ${metrics.epsilon.toFixed(2)}`] : []),
-      ...(t ? [this.paceText(t, metrics)] : []),
+      ...(t ? [this.pace.text(t, metrics, this.o.plugin.stats)] : []),
       `mode ${this.squad.mode}`,
       this.phase,
     ];
     this.el.status.textContent = parts.join(' \u00b7 ');
-  }
-
-  /** Env steps per second over the last 5 s of metrics. */
-  private stepsPerSec(envSteps: number): number {
-    const now = performance.now();
-    const samples = this.rateSamples;
-    if (samples.length > 0 && envSteps < samples[samples.length - 1].steps) samples.length = 0; // a reset or a restore
-    samples.push({ t: now, steps: envSteps });
-    while (samples.length > 2 && now - samples[1].t >= 5000) samples.shift();
-    const first = samples[0];
-    return now - first.t > 0 ? ((envSteps - first.steps) * 1000) / (now - first.t) : 0;
-  }
-
-  /** Where experience comes from and how fast; for game-fed training, the learner's lag and the ratio in force. */
-  private paceText(t: EditorTrainer, m: EditorMetrics | null): string {
-    const rate = m ? `${Math.round(this.stepsPerSec(m.envSteps))} env steps/s` : '';
-    if (t.rulesMode) return `worker env copies${rate ? `, ${rate}` : ''}`;
-    const p = t.pacingState;
-    const scene = this.o.plugin.stats ? `scene ${Math.round(this.o.plugin.stats.sceneStepsPerSec)} steps/s` : '';
-    const ratio = p && Number.isFinite(p.stepsPerUpdate) ? `, ${p.stepsPerUpdate.toFixed(0)} env steps per update (asked ${p.targetStepsPerUpdate.toFixed(0)})` : '';
-    return [scene, p ? `learner lag ${p.lagUpdates} updates${ratio}` : ''].filter(Boolean).join(', ');
   }
 
   private say(text: string, error = false): void {

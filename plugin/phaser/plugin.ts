@@ -191,7 +191,8 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
           this.paced++;
           break;
         }
-        this.systems!.step(time - delta * (1 - k / extra), delta);
+        // A fixed count spaces the steps one delta apart, as real frames; a budget does not know its count, so its steps share the last delta.
+        this.systems!.step(fixed ? time - (extra - k) * delta : time - delta * (1 - k / extra), delta);
       }
     } finally {
       this.inExtraSteps = false;

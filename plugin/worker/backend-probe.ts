@@ -5,6 +5,7 @@
  * where OffscreenCanvas or IndexedDB do not exist.
  */
 import type { BackendChoiceStore, RememberedChoice } from './backend-choice.js';
+import { IdbObjectStore } from './idb.js';
 
 /**
  * The unmasked renderer of a throwaway WebGL context: `WEBGL_debug_renderer_info`
@@ -49,7 +50,7 @@ const STORE = 'choices';
  * ```
  */
 export class IdbChoiceStore implements BackendChoiceStore {
-  private db: Promise<IDBDatabase> | null = null;
+  private readonly store: IdbObjectStore;
 
   /**
    * @param dbName database name
@@ -57,44 +58,18 @@ export class IdbChoiceStore implements BackendChoiceStore {
    */
   constructor(
     readonly dbName = 'phaser-qmix-backend',
-    private readonly factory: IDBFactory | undefined = globalThis.indexedDB,
-  ) {}
+    factory: IDBFactory | undefined = globalThis.indexedDB,
+  ) {
+    // A failed open is not kept: the next session may be allowed storage.
+    this.store = new IdbObjectStore({ dbName, storeName: STORE, keyPath: 'key', factory, error: (m) => new Error(m), retryFailedOpen: true });
+  }
 
   async get(key: string): Promise<RememberedChoice | undefined> {
-    const r = (await this.request('readonly', (s) => s.get(key))) as { value?: RememberedChoice } | undefined;
+    const r = (await this.store.request('readonly', (s) => s.get(key))) as { value?: RememberedChoice } | undefined;
     return r?.value;
   }
 
   async put(key: string, value: RememberedChoice): Promise<void> {
-    await this.request('readwrite', (s) => s.put({ key, value }));
-  }
-
-  private open(): Promise<IDBDatabase> {
-    const factory = this.factory;
-    if (!factory) return Promise.reject(new Error('IndexedDB is not available here'));
-    this.db ??= new Promise((resolve, reject) => {
-      const req = factory.open(this.dbName, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'key' });
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(new Error(`cannot open IndexedDB "${this.dbName}": ${req.error?.message}`));
-    });
-    // A failed open is not cached: the next session may be allowed storage.
-    this.db.catch(() => (this.db = null));
-    return this.db;
-  }
-
-  private async request(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<unknown> {
-    const db = await this.open();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = op(tx.objectStore(STORE));
-      let result: unknown;
-      req.onsuccess = () => {
-        result = req.result;
-      };
-      tx.oncomplete = () => resolve(result);
-      tx.onerror = () => reject(new Error(`IndexedDB ${mode} failed: ${tx.error?.message ?? req.error?.message}`));
-      tx.onabort = () => reject(new Error(`IndexedDB ${mode} aborted: ${tx.error?.message ?? 'unknown reason'}`));
-    });
+    await this.store.request('readwrite', (s) => s.put({ key, value }));
   }
 }

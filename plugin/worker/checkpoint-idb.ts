@@ -4,6 +4,7 @@
  * transaction is atomic, so a closed tab mid-save keeps the previous record.
  */
 import { CheckpointError, type CheckpointStore, type PackedCheckpoint } from '../core/checkpoint-format.js';
+import { IdbObjectStore } from './idb.js';
 
 /** What {@link IdbCheckpointStore.list} tells about a saved checkpoint. */
 export interface SavedCheckpointInfo {
@@ -32,7 +33,7 @@ const STORE = 'checkpoints';
  * ```
  */
 export class IdbCheckpointStore implements CheckpointStore {
-  private db: Promise<IDBDatabase> | null = null;
+  private readonly store: IdbObjectStore;
 
   /**
    * @param dbName database name (one per game is plenty)
@@ -40,8 +41,10 @@ export class IdbCheckpointStore implements CheckpointStore {
    */
   constructor(
     readonly dbName = 'phaser-qmix',
-    private readonly factory: IDBFactory | undefined = globalThis.indexedDB,
-  ) {}
+    factory: IDBFactory | undefined = globalThis.indexedDB,
+  ) {
+    this.store = new IdbObjectStore({ dbName, storeName: STORE, keyPath: 'name', factory, error: (m) => new CheckpointError(m) });
+  }
 
   /** Saves (or replaces) the checkpoint called `name`. */
   async save(name: string, packed: PackedCheckpoint): Promise<void> {
@@ -56,7 +59,7 @@ export class IdbCheckpointStore implements CheckpointStore {
       manifest: packed.manifest,
       data,
     };
-    await this.request('readwrite', (s) => s.put(record));
+    await this.store.request('readwrite', (s) => s.put(record));
   }
 
   /**
@@ -64,14 +67,14 @@ export class IdbCheckpointStore implements CheckpointStore {
    * @throws {@link CheckpointError} when there is none.
    */
   async load(name: string): Promise<PackedCheckpoint> {
-    const r = (await this.request('readonly', (s) => s.get(name))) as StoredRecord | undefined;
+    const r = (await this.store.request('readonly', (s) => s.get(name))) as StoredRecord | undefined;
     if (r === undefined) throw new CheckpointError(`no checkpoint called ${JSON.stringify(name)} in IndexedDB "${this.dbName}"`);
     return { manifest: r.manifest, data: new Uint8Array(r.data) };
   }
 
   /** Saved checkpoints, newest first. */
   async list(): Promise<SavedCheckpointInfo[]> {
-    const all = (await this.request('readonly', (s) => s.getAll())) as StoredRecord[];
+    const all = (await this.store.request('readonly', (s) => s.getAll())) as StoredRecord[];
     return all
       .map(({ name, savedAt, updates, envSteps, bytes }) => ({ name, savedAt, updates, envSteps, bytes }))
       .sort((a, b) => b.savedAt.localeCompare(a.savedAt));
@@ -79,40 +82,11 @@ export class IdbCheckpointStore implements CheckpointStore {
 
   /** Deletes the checkpoint called `name` (no error if absent). */
   async delete(name: string): Promise<void> {
-    await this.request('readwrite', (s) => s.delete(name));
+    await this.store.request('readwrite', (s) => s.delete(name));
   }
 
   /** Closes the database connection. */
-  async close(): Promise<void> {
-    if (this.db) (await this.db).close();
-    this.db = null;
-  }
-
-  private open(): Promise<IDBDatabase> {
-    const factory = this.factory;
-    if (!factory) return Promise.reject(new CheckpointError('IndexedDB is not available here'));
-    this.db ??= new Promise((resolve, reject) => {
-      const req = factory.open(this.dbName, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(new CheckpointError(`cannot open IndexedDB "${this.dbName}": ${req.error?.message}`));
-    });
-    return this.db;
-  }
-
-  private async request(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<unknown> {
-    const db = await this.open();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = op(tx.objectStore(STORE));
-      let result: unknown;
-      req.onsuccess = () => {
-        result = req.result;
-      };
-      // Resolve on commit, not on the request: the write is durable only then.
-      tx.oncomplete = () => resolve(result);
-      tx.onerror = () => reject(new CheckpointError(`IndexedDB ${mode} failed: ${tx.error?.message ?? req.error?.message}`));
-      tx.onabort = () => reject(new CheckpointError(`IndexedDB ${mode} aborted: ${tx.error?.message ?? 'unknown reason'}`));
-    });
+  close(): Promise<void> {
+    return this.store.close();
   }
 }

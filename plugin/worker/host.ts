@@ -209,16 +209,22 @@ export class TrainerHost {
         this.maybePostMetrics(false);
         await macrotask();
       } else {
-        // Idle: report where things stand, then sleep until a message arrives
-        // or the metrics interval passes (the metrics double as a heartbeat).
-        this.maybePostMetrics(this.dirty);
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, Math.max(10, o.metricsEveryMs));
-        });
-        this.wake = null;
+        await this.idle();
       }
     }
+  }
+
+  /**
+   * Nothing to do: report where things stand, then sleep until a message
+   * arrives or the metrics interval passes (the metrics double as a heartbeat).
+   */
+  private async idle(): Promise<void> {
+    this.maybePostMetrics(this.dirty);
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      setTimeout(resolve, Math.max(10, this.options!.metricsEveryMs));
+    });
+    this.wake = null;
   }
 
   /**
@@ -231,17 +237,13 @@ export class TrainerHost {
     const u = o.updatesPerEpisode;
     while (!this.stopped && this.trainer === rules.trainer) {
       if (this.paused) {
-        this.maybePostMetrics(this.dirty);
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, Math.max(10, o.metricsEveryMs));
-        });
-        this.wake = null;
+        await this.idle();
         continue;
       }
       const t0 = performance.now();
       if (this.debt < 1 || !rules.trainer.canTrain) {
-        const got = rules.collect(COLLECT_SLICE_MS, (finished) => finished > 0 && this.debt >= 1);
+        // Stop at the first episode that owes updates (the replay holds a batch), or at the slice's end.
+        const got = rules.collect(COLLECT_SLICE_MS, (finished) => finished > 0 && rules.trainer.canTrain);
         this.metricsSteps += got.steps;
         // Each finished episode owes its updates once the replay holds a batch, as in the game-fed loop.
         if (got.episodes > 0 && rules.trainer.canTrain) this.debt += got.episodes * u;
@@ -284,7 +286,8 @@ export class TrainerHost {
     this.debt -= 1;
     this.metricsUpdates++;
     const updates = this.trainer!.learner.updates;
-    this.post({ type: 'progress', updates });
+    // Pacing of game-fed training needs the count at once; in rules mode the worker paces itself.
+    if (!this.rules) this.post({ type: 'progress', updates });
     if (updates % o.weightsEvery === 0) this.postWeights();
     if (o.autosaveEvery > 0 && updates - this.lastAutosave >= o.autosaveEvery) await this.save(o.autosaveName, o.autosaveBuffer);
   }

@@ -174,7 +174,10 @@ test('editor: by default the worker trains on its own env copies, its greedy tes
     await fields.nth(i).focus();
     await page.keyboard.type('bpv');
   }
-  await page.waitForTimeout(500);
+  // Phaser handles queued keys in its update: once the game has ticked on, any hotkey would have acted.
+  const ticks = (): Promise<number> => page.evaluate(() => (globalThis as unknown as { carrotHeist: { ticks: number } }).carrotHeist.ticks);
+  const ticked = await ticks();
+  await waitFor(ticks, (n) => n >= ticked + 2, 'the game ticking on');
   assert.deepEqual(await game(), before, 'typing in the editor changed the game');
   assert.equal(before.state, 'running');
   assert.equal(before.paused, false);

@@ -46,7 +46,9 @@ describe('rules mode', () => {
     // Solved: the worker paused itself; the env-step count stands still.
     await until(() => client.metrics?.paused === true, 10_000, 'the pause');
     const steps = client.metrics!.envSteps;
-    await new Promise((r) => setTimeout(r, 300));
+    let heard = 0;
+    client.on(WorkerTrainerEvents.METRICS, () => heard++);
+    await until(() => heard >= 3, 30_000, 'three more metrics while paused');
     assert.equal(client.metrics!.envSteps, steps);
     assert.equal(client.envSteps, steps, 'env steps are the worker’s');
     // The best policy plays the game greedily through the tfjs-free runtime.
