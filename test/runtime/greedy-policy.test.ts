@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { Rng, type EnvSpec } from '../../plugin/core/index.js';
@@ -54,23 +53,29 @@ describe('GreedyPolicy', () => {
     assert.throws(() => p.act(0, o.subarray(0, 5)), /observation has 5 numbers, the policy expects 6/);
   });
 
-  test('deciding allocates nothing after warm-up: no garbage collection in 200,000 decisions', async () => {
+  test('deciding allocates nothing after warm-up: heap growth per decision is well under one byte', () => {
+    // Allocation, not GC counts: a collection may be triggered by anything
+    // else in the process (the test runner, tsx), which made a count flaky on
+    // a loaded machine. Heap growth over a batch measures what deciding
+    // itself allocates; the median over batches discards a batch in which a
+    // scavenge happened to run (its growth is negative or small).
     const p = loadPolicy(text);
     const inputs = Array.from({ length: 16 }, obs);
     const mask = new Uint8Array([1, 1, 1, 1]);
     p.resetEpisode();
-    for (let i = 0; i < 1000; i++) p.act(i % 3, inputs[i % 16], mask); // warm-up (JIT)
-    let gcs = 0;
-    const observer = new PerformanceObserver((list) => {
-      gcs += list.getEntries().length;
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    await new Promise((r) => setTimeout(r, 50));
-    gcs = 0;
-    for (let i = 0; i < 200000; i++) p.act(i % 3, inputs[i % 16], mask);
-    await new Promise((r) => setTimeout(r, 50));
-    observer.disconnect();
-    assert.equal(gcs, 0, `${gcs} garbage collections while deciding`);
+    for (let i = 0; i < 5000; i++) p.act(i % 3, inputs[i % 16], mask); // warm-up (JIT)
+    const perBatch = 10000;
+    const growth: number[] = [];
+    for (let b = 0; b < 9; b++) {
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < perBatch; i++) p.act(i % 3, inputs[i % 16], mask);
+      growth.push(process.memoryUsage().heapUsed - before);
+    }
+    growth.sort((a, b) => a - b);
+    const median = growth[4];
+    // One small typed array per decision (the cheapest leak) is >= 64 bytes,
+    // i.e. 640 KB per batch; the bound is 8 KB per batch (< 1 byte/decision).
+    assert.ok(median < 8192, `deciding grew the heap by ${median} bytes per ${perBatch} decisions (batches: ${growth.join(', ')})`);
   });
 
   test('the runtime entry bundles, minified with its imports, to at most 15 KB and pulls in neither tfjs nor Phaser', async () => {
