@@ -1,7 +1,8 @@
 /**
  * The learner's hyperparameters: one typed record, each field documented once,
- * defaults equal to the oxwhirl/pymarl reference (`default.yaml` +
- * `algs/qmix.yaml`), validated at the boundary and frozen afterwards.
+ * defaults filled from a named preset (`game`, the default; `pymarl`, the
+ * oxwhirl/pymarl reference `default.yaml` + `algs/qmix.yaml`; `pymarl2`),
+ * validated at the boundary and frozen afterwards.
  */
 import { ConfigError } from './errors.js';
 
@@ -19,9 +20,17 @@ export type TargetUpdate = 'hard' | 'soft';
 export type ScheduleKind = 'linear' | 'exponential';
 /** Exploration rule used while training. */
 export type ExplorationKind = 'epsilon-greedy' | 'boltzmann';
+/**
+ * A named set of defaults: `game` (small games with sparse team rewards; the
+ * default), `pymarl` (the QMIX paper's reference, oxwhirl/pymarl) or
+ * `pymarl2` (Hu et al. 2021, hijkzzz/pymarl2). See docs/tuning.md.
+ */
+export type PresetName = 'game' | 'pymarl' | 'pymarl2';
 
 /** Every hyperparameter of the learner. Obtain one with {@link validateConfig}. */
 export interface QmixConfig {
+  /** Which preset filled the fields not given explicitly (recorded in checkpoints and policy files). */
+  readonly preset: PresetName;
   /** Seed for weight init, replay sampling and exploration. pymarl draws one at random; we default to 0 for reproducibility. */
   readonly seed: number;
 
@@ -101,8 +110,9 @@ export interface QmixConfig {
   readonly temperatureFinish: number;
 }
 
-/** Defaults: the pymarl reference table in shared/QMIX.md. */
-export const DEFAULT_CONFIG: QmixConfig = Object.freeze({
+/** The pymarl reference (shared/QMIX.md): the QMIX paper's StarCraft settings. */
+const PYMARL: QmixConfig = Object.freeze({
+  preset: 'pymarl',
   seed: 0,
   agent: 'gru',
   hiddenDim: 64,
@@ -140,6 +150,22 @@ export const DEFAULT_CONFIG: QmixConfig = Object.freeze({
   temperatureFinish: 0.05,
 } as const);
 
+/**
+ * The presets, each a complete config. `pymarl2` differs from `pymarl` where
+ * hijkzzz/pymarl2's `qmix.yaml` does (Adam 1e-3, TD(lambda) 0.6, batch 128,
+ * epsilon over 100k steps); its parallel envs are the CLI's `--envs`. `game`
+ * was chosen by the preset suite (docs/tuning.md): it starts from pymarl2's
+ * tricks and shortens what StarCraft needed long.
+ */
+export const PRESETS: { readonly [P in PresetName]: QmixConfig } = Object.freeze({
+  pymarl: PYMARL,
+  pymarl2: Object.freeze({ ...PYMARL, preset: 'pymarl2', optimizer: 'adam', lr: 1e-3, tdLambda: 0.6, batchSize: 128, epsilonAnnealTime: 100000 }),
+  game: Object.freeze({ ...PYMARL, preset: 'game', optimizer: 'adam', lr: 1e-3, tdLambda: 0.8, epsilonAnnealTime: 20000, bufferSize: 2000 }),
+} as const);
+
+/** The default config: the `game` preset. */
+export const DEFAULT_CONFIG: QmixConfig = PRESETS.game;
+
 type Rule = (value: unknown) => string | null;
 
 const oneOf = (...allowed: readonly (string | number | boolean)[]): Rule => (v) =>
@@ -162,6 +188,7 @@ const num = (min: number, max: number, opts: { minOpen?: boolean; maxOpen?: bool
 const nullOr = (rule: Rule): Rule => (v) => (v === null ? null : (rule(v) === null ? null : `null or ${rule(v)}`));
 
 const RULES: { readonly [K in keyof QmixConfig]: Rule } = {
+  preset: oneOf('game', 'pymarl', 'pymarl2'),
   seed: int(0, 0xffffffff),
   agent: oneOf('gru', 'mlp'),
   hiddenDim: int(1, 4096),
@@ -203,8 +230,10 @@ const RULES: { readonly [K in keyof QmixConfig]: Rule } = {
 export const CONFIG_KEYS = Object.freeze(Object.keys(RULES) as (keyof QmixConfig)[]);
 
 /**
- * Checks a partial config, fills in the defaults and returns a frozen
- * {@link QmixConfig}. The input object is never modified.
+ * Checks a partial config, fills the fields it leaves out from its preset
+ * (`game` unless `preset` says otherwise) and returns a frozen
+ * {@link QmixConfig}. Explicit fields win over the preset's. The input
+ * object is never modified.
  *
  * @throws {@link ConfigError} naming the field, the bad value and what is allowed;
  *   unknown fields are refused too (a typo must not silently fall back to a default).
@@ -212,7 +241,8 @@ export const CONFIG_KEYS = Object.freeze(Object.keys(RULES) as (keyof QmixConfig
  * @example
  * ```ts
  * const config = validateConfig({ mixer: 'vdn', agent: 'mlp', lr: 1e-3 });
- * config.gamma; // 0.99 (the pymarl default)
+ * config.gamma; // 0.99 (from the `game` preset)
+ * validateConfig({ preset: 'pymarl' }).tdLambda; // 0 (one-step targets, as in the paper)
  * validateConfig({ gamma: 1.5 }); // throws: config.gamma = 1.5 is invalid: expected a finite number in [0, 1]
  * ```
  */
@@ -220,7 +250,10 @@ export function validateConfig(partial: Partial<QmixConfig> | Record<string, unk
   if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
     throw new ConfigError('config', partial, 'an object of hyperparameters');
   }
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const preset = (partial as Record<string, unknown>).preset ?? 'game';
+  const presetProblem = RULES.preset(preset);
+  if (presetProblem !== null) throw new ConfigError('preset', preset, presetProblem);
+  const merged: Record<string, unknown> = { ...PRESETS[preset as PresetName] };
   for (const [key, value] of Object.entries(partial)) {
     if (!(key in RULES)) {
       throw new ConfigError(key, value, `a known field (${suggest(key)})`, 'unknown field');
@@ -242,14 +275,16 @@ export function validateConfig(partial: Partial<QmixConfig> | Record<string, unk
 
 /**
  * Lists the fields where two configs differ, as `field: a -> b` strings
- * (used to refuse a checkpoint trained under another config).
+ * (used to refuse a checkpoint trained under another config). The preset's
+ * name is a label, not a value: two configs with equal values and different
+ * preset names do not differ.
  * @example
  * ```ts
  * diffConfigs(validateConfig(), validateConfig({ lr: 1e-3 })); // ['lr: 0.0005 -> 0.001']
  * ```
  */
 export function diffConfigs(a: QmixConfig, b: QmixConfig): string[] {
-  return CONFIG_KEYS.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${JSON.stringify(a[k])} -> ${JSON.stringify(b[k])}`);
+  return CONFIG_KEYS.filter((k) => k !== 'preset' && a[k] !== b[k]).map((k) => `${k}: ${JSON.stringify(a[k])} -> ${JSON.stringify(b[k])}`);
 }
 
 function suggest(key: string): string {

@@ -4,6 +4,8 @@ export {
   validateConfig,
   diffConfigs,
   DEFAULT_CONFIG,
+  PRESETS,
+  type PresetName,
   CONFIG_KEYS,
   type QmixConfig,
   type AgentKind,

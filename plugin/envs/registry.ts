@@ -7,6 +7,9 @@ import { LevelBasedForaging, parseLbfName } from './lbf.js';
 import { MatrixGameEnv, NONMONOTONIC_PAYOFF } from './matrix-game.js';
 import { MeetingGridworld } from './meeting-gridworld.js';
 import { TwoStepEnv } from './two-step.js';
+import { parseGridSize } from './grid-task.js';
+import { PressurePlates } from './pressure-plates.js';
+import { Pursuit } from './pursuit.js';
 
 /** Makes an env from the text after the colon ('' when none). */
 export type EnvFactory = (args: string) => MultiAgentEnv;
@@ -61,4 +64,14 @@ registerEnv(
   'lbf',
   (args) => new LevelBasedForaging(parseLbfName(args || '8x8-2p-2f-coop')),
   'Level-Based Foraging (v3 rules); args SIZExSIZE-Pp-Ff[-coop][-Ss], e.g. lbf:8x8-2p-2f-coop',
+);
+registerEnv(
+  'plates',
+  (args) => new PressurePlates({ size: parseGridSize(args, 6, 'plates') }),
+  'two agents must stand on two plates at the same time (team reward 1, step penalty 0.01); args SIZExSIZE (default 6x6)',
+);
+registerEnv(
+  'pursuit',
+  (args) => new Pursuit({ size: parseGridSize(args, 7, 'pursuit') }),
+  'two hunters must both be next to a wandering prey at once (team reward 1, step penalty 0.01); args SIZExSIZE (default 7x7)',
 );

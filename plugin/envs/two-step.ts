@@ -81,6 +81,8 @@ export class TwoStepEnv implements MultiAgentEnv {
  * ```
  */
 export const TWO_STEP_UNIFORM_CONFIG: Readonly<Partial<QmixConfig>> = Object.freeze({
+  // The paper's check: pymarl's one-step targets and RMSProp (not the game preset).
+  preset: 'pymarl',
   agent: 'mlp',
   obsLastAction: false,
   mixingEmbedDim: 8,

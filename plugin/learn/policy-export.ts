@@ -78,6 +78,7 @@ export function policyHeader(learner: QLearner, info: PolicyExportInfo = {}): Po
       episodes: info.episodes ?? 0,
       envSteps: info.envSteps ?? 0,
       seed: config.seed,
+      preset: config.preset,
       date: (info.date ?? new Date()).toISOString(),
       backend: currentBackend(),
     },

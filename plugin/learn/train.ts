@@ -45,6 +45,12 @@ export interface TrainOptions {
    * chosen policy on others. Default false.
    */
   readonly keepBest?: boolean;
+  /**
+   * Stop when a progress report's test score (win rate when the env defines
+   * wins, else mean return) reaches this value; the result says `solved`.
+   * With `keepBest` that report's policy is the one kept. Default: never.
+   */
+  readonly stopAt?: number;
 }
 
 /** One progress report (also one line of the CLI's metrics.jsonl). */
@@ -77,6 +83,8 @@ export interface TrainResult {
   /** Makes a checkpoint of the final state (optionally with the replay buffer). */
   checkpoint(opts?: { includeBuffer?: boolean }): PackedCheckpoint;
   readonly aborted: boolean;
+  /** With `stopAt`: whether a report reached it (training stopped there). */
+  readonly solved: boolean;
   /** The trainer, still alive: call `dispose()` when done. */
   readonly trainer: Trainer;
 }
@@ -92,6 +100,7 @@ export interface TrainResult {
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new Error(`steps must be a positive integer, got ${String(o.steps)}`);
+  if (o.stopAt !== undefined && !Number.isFinite(o.stopAt)) throw new Error(`stopAt must be a finite number, got ${String(o.stopAt)}`);
   const algo = o.algo ?? 'qmix';
   if (!['qmix', 'vdn', 'iql'].includes(algo)) throw new Error(`unknown algo ${JSON.stringify(algo)}: expected qmix, vdn or iql`);
   const env = typeof o.env === 'string' ? makeEnv(o.env) : o.env;
@@ -140,8 +149,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const lockstep = k > 1 ? new LockstepCollector(trainer, Array.from({ length: k }, () => makeEnv(o.env as string))) : null;
   const collect = (): TrainEpisodeResult[] => (lockstep ? lockstep.step() : [trainer.trainEpisode()]);
   let sinceYield = 0;
+  let solved = false;
   try {
-    while (trainer.envSteps < o.steps && !o.signal?.aborted) {
+    while (trainer.envSteps < o.steps && !o.signal?.aborted && !solved) {
       for (const r of collect()) {
         window.returns += r.episodeReturn;
         window.episodes++;
@@ -150,6 +160,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (trainer.envSteps >= nextLog) {
         last = report();
         nextLog += logEvery;
+        solved = o.stopAt !== undefined && score(last) >= o.stopAt;
       }
       // Let signals (Ctrl-C) and timers through now and then.
       if (++sinceYield >= 20) {
@@ -160,7 +171,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } finally {
     lockstep?.dispose();
   }
-  if (!last || last.envSteps !== trainer.envSteps) last = report();
+  if (!last || last.envSteps !== trainer.envSteps) {
+    last = report();
+    solved = solved || (o.stopAt !== undefined && score(last) >= o.stopAt);
+  }
   const finalPolicy = trainer.exportPolicy();
   const kept = best as { progress: TrainProgress; policy: PolicyFile } | null;
   return {
@@ -170,6 +184,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     finalPolicy,
     checkpoint: (opts) => trainer.checkpoint(opts),
     aborted: o.signal?.aborted === true,
+    solved,
     trainer,
   };
 }

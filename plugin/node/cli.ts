@@ -2,7 +2,7 @@
  * The `phaser-qmix` command line: a thin shell over `train()`, the runtime
  * and the benchmark.
  *
- *   phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE]
+ *   phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE]
  *                     [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR]
  *   phaser-qmix eval  --env NAME --policy FILE [--episodes N] [--seed S] [--json]
  *   phaser-qmix bench [--json] [--quick]
@@ -17,7 +17,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
-import { GREEDY, runEpisode, type QmixConfig } from '../core/index.js';
+import { GREEDY, PRESETS, runEpisode, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
 import { useBackend } from '../learn/backend.js';
@@ -32,8 +32,8 @@ type Flags = Record<string, string | true>;
 
 const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'>; readonly usage: string }> = {
   train: {
-    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'env-module': 'value' },
-    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--env-module FILE]',
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'env-module': 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--env-module FILE]',
   },
   eval: {
     flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool', 'env-module': 'value' },
@@ -69,6 +69,13 @@ function intFlag(flags: Flags, name: string, fallback: number, min = 0): number 
   if (v === undefined) return fallback;
   const n = Number(v);
   if (typeof v !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function numFlag(flags: Flags, name: string): number {
+  const v = flags[name];
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -145,7 +152,11 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   const k = intFlag(flags, 'envs', 1, 1);
   const backend = (flags.backend ?? 'wasm') as 'wasm' | 'cpu';
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got ${JSON.stringify(backend)}`);
-  const config = flags.config ? ((await readJson(flags.config as string, 'config file')) as Partial<QmixConfig>) : {};
+  const fileConfig = flags.config ? ((await readJson(flags.config as string, 'config file')) as Partial<QmixConfig>) : {};
+  const preset = flags.preset as string | undefined;
+  if (preset !== undefined && !(preset in PRESETS)) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
+  // --preset picks the defaults; fields in --config still win over them.
+  const config: Partial<QmixConfig> = preset !== undefined ? { ...fileConfig, preset: preset as PresetName } : fileConfig;
   const dir = resolve((flags.out as string | undefined) ?? 'phaser-qmix-run');
   const resumeFrom = flags.resume ? await loadCheckpointDir(resolve(flags.resume as string)) : undefined;
   await useBackend(backend);
@@ -170,6 +181,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       resume: resumeFrom,
       envs: k,
       keepBest: flags['keep-best'] === true,
+      ...(flags['stop-at'] !== undefined ? { stopAt: numFlag(flags, 'stop-at') } : {}),
       ...(flags['test-episodes'] ? { testEpisodes: intFlag(flags, 'test-episodes', 10, 1) } : {}),
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
@@ -183,6 +195,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
       out.write(`kept the policy of the report at ${result.best.envSteps} env steps (test win rate ${result.best.testWinRate ?? '-'}, return ${result.best.testReturnMean.toFixed(3)}); the final one is policy-final.json\n`);
     }
+    if (result.solved) out.write(`solved: a test reached --stop-at ${String(flags['stop-at'])} at ${result.metrics.envSteps} env steps; stopped there\n`);
     await saveCheckpointDir(join(dir, 'checkpoint'), result.checkpoint({ includeBuffer: true }));
     result.trainer.dispose();
     out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);

@@ -22,6 +22,8 @@ export interface PolicyTraining {
   readonly episodes: number;
   readonly envSteps: number;
   readonly seed: number;
+  /** The config preset training started from (`game`, `pymarl`, `pymarl2`); absent in files written before presets. */
+  readonly preset?: string;
   /** ISO date of export. */
   readonly date: string;
   readonly backend?: string;

@@ -73,9 +73,9 @@ describe('checkpoints resume exactly', () => {
     trainUpdates(a, 3);
     const packed = a.checkpoint();
     a.dispose();
-    const other = new Trainer(new TwoStepEnv(), { ...config, lr: 1e-3, mixer: 'vdn' });
+    const other = new Trainer(new TwoStepEnv(), { ...config, lr: 2e-3, mixer: 'vdn' });
     const weightsBefore = other.learner.online.agent.read()['agent.fc1.w'].data.slice();
-    assert.throws(() => other.restore(packed), (e: Error) => e instanceof CheckpointError && /another config.*mixer: "qmix" -> "vdn"; lr: 0\.0005 -> 0\.001/.test(e.message));
+    assert.throws(() => other.restore(packed), (e: Error) => e instanceof CheckpointError && /another config.*mixer: "qmix" -> "vdn"; lr: 0\.001 -> 0\.002/.test(e.message));
     assert.deepEqual(other.learner.online.agent.read()['agent.fc1.w'].data, weightsBefore);
     assert.equal(other.learner.updates, 0);
     other.dispose();

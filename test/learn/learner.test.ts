@@ -22,7 +22,8 @@ function handEpisodes(action2Available: boolean): EpisodeRecord[] {
   ];
 }
 function fixedUtilityLearner(config: Partial<QmixConfig>): QLearner {
-  const learner = new QLearner(handSpec, { agent: 'mlp', obsAgentId: false, obsLastAction: false, gamma: 0.99, batchSize: 2, ...config });
+  // Hand-computed one-step targets: the pymarl preset (tdLambda 0).
+  const learner = new QLearner(handSpec, { preset: 'pymarl', agent: 'mlp', obsAgentId: false, obsLastAction: false, gamma: 0.99, batchSize: 2, ...config });
   setWeights(learner.online.agent, (name, size) => (name === 'agent.fc3.b' ? [1, 2, 1000] : new Array<number>(size).fill(0)));
   learner.hardUpdateTargets();
   return learner;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, DEFAULT_CONFIG, diffConfigs, validateConfig } from '../../plugin/core/index.js';
+import { ConfigError, DEFAULT_CONFIG, diffConfigs, PRESETS, validateConfig } from '../../plugin/core/index.js';
 
 describe('config', () => {
-  test('defaults equal the pymarl reference table', () => {
-    const c = validateConfig();
+  test("preset 'pymarl' equals the pymarl reference table", () => {
+    const c = validateConfig({ preset: 'pymarl' });
+    assert.equal(c.preset, 'pymarl');
     // shared/QMIX.md: agent GRU 64 with last action + agent id; mixer embed 32,
     // 2-layer hypernets of 64, abs; RMSprop 5e-4 alpha 0.99 eps 1e-5; clip 10;
     // gamma 0.99; 5000 episodes, batch 32; hard target every 200 episodes;
@@ -63,11 +64,38 @@ describe('config', () => {
     assert.match(err.message, /config\.gama = 0\.9 \(unknown field\): expected a known field \(did you mean gamma\?\)/);
   });
 
-  test('diffConfigs names every field that differs', () => {
-    const a = validateConfig();
-    const b = validateConfig({ mixer: 'vdn', lr: 1e-3 });
+  test('diffConfigs names every field that differs (the preset name is a label, not a value)', () => {
+    const a = validateConfig({ preset: 'pymarl' });
+    const b = validateConfig({ preset: 'pymarl', mixer: 'vdn', lr: 1e-3 });
     assert.deepEqual(diffConfigs(a, b), ['mixer: "qmix" -> "vdn"', 'lr: 0.0005 -> 0.001']);
-    assert.deepEqual(diffConfigs(a, validateConfig()), []);
+    assert.deepEqual(diffConfigs(a, validateConfig({ preset: 'pymarl' })), []);
+    // The same values under another label do not differ...
+    assert.deepEqual(diffConfigs(a, validateConfig({ ...a, preset: 'game' })), []);
+    // ...but another preset's values do.
+    assert.ok(diffConfigs(a, validateConfig({ preset: 'pymarl2' })).includes('tdLambda: 0 -> 0.6'));
+  });
+
+  test("the default preset is 'game'; a preset fills only what is not given; pymarl2 differs from pymarl where its qmix.yaml does", () => {
+    const d = validateConfig();
+    assert.equal(d.preset, 'game');
+    assert.deepEqual(d, PRESETS.game);
+    assert.equal(DEFAULT_CONFIG, PRESETS.game);
+    // Explicit fields win over the preset's.
+    const c = validateConfig({ preset: 'pymarl2', lr: 3e-4, batchSize: 16 });
+    assert.equal(c.lr, 3e-4);
+    assert.equal(c.batchSize, 16);
+    assert.equal(c.optimizer, 'adam');
+    assert.equal(c.tdLambda, 0.6);
+    assert.deepEqual(diffConfigs(validateConfig({ preset: 'pymarl' }), validateConfig({ preset: 'pymarl2' })), [
+      'tdLambda: 0 -> 0.6',
+      'optimizer: "rmsprop" -> "adam"',
+      'lr: 0.0005 -> 0.001',
+      'batchSize: 32 -> 128',
+      'epsilonAnnealTime: 50000 -> 100000',
+    ]);
+    const e = captureError(() => validateConfig({ preset: 'starcraft' } as never));
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /preset = "starcraft" is invalid: expected one of "game", "pymarl", "pymarl2"/);
   });
 });
 

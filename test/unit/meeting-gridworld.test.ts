@@ -39,6 +39,6 @@ describe('meeting gridworld', () => {
     assert.equal((makeEnv('meeting-gridworld:7x7-3a') as MeetingGridworld).size, 7);
     assert.throws(() => makeEnv('meeting-gridworld:7x5-3a'), /must look like 5x5-2a/);
     assert.throws(() => makeEnv('foraging'), /unknown env "foraging": known envs are/);
-    assert.deepEqual(listEnvs().map((e) => e.name), ['two-step', 'matrix-nonmono', 'meeting-gridworld', 'lbf']);
+    assert.deepEqual(listEnvs().map((e) => e.name), ['two-step', 'matrix-nonmono', 'meeting-gridworld', 'lbf', 'plates', 'pursuit']);
   });
 });
