@@ -40,9 +40,12 @@ game.events.once(Phaser.Core.Events.READY, () => {
       squad: play.squad,
       plugin: play.qmix,
       store: new IdbCheckpointStore('phaser-qmix'),
-      config: { agent: 'mlp', lr: 0.00025, epsilonAnnealTime: 100000 },
-      // The rules are registered in the worker script (editor-worker.ts): train on
-      // 8 env copies stepped in the worker, test greedily every 10k steps.
+      config: { preset: 'pymarl', agent: 'mlp', lr: 0.00025, epsilonAnnealTime: 100000 },
+      // Training arenas (the default): 8 copies of the play scene step together
+      // and feed the worker; one is shown. `?arenas=1` trains on this scene alone.
+      arenas: number('arenas') ?? 8,
+      // Or the rules, registered in the worker script (editor-worker.ts): the
+      // worker steps 8 env copies itself and tests greedily every 10k steps.
       rules: {
         env: 'carrot-heist:flee',
         copies: 8,

@@ -110,7 +110,8 @@ export class PlayScene extends Phaser.Scene {
       if (action === 'again') this.newRound();
       this.scene.resume();
     });
-    (globalThis as { carrotHeist?: PlayStats }).carrotHeist = this.stats;
+    // Training-arena copies (qmix.arena > 0) play unseen: only the shown scene reports.
+    if (this.qmix.arena === 0) (globalThis as { carrotHeist?: PlayStats }).carrotHeist = this.stats;
     this.newRound();
   }
 

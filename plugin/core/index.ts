@@ -31,7 +31,7 @@ export { EpisodeBuilder, validateEpisode, type EpisodeRecord } from './episode.j
 export { EpisodeBuffer, collateEpisodes, type EpisodeBatch, type EpisodeBufferState } from './replay.js';
 export { agentInputSize, writeStepInputs, buildBatchInputs, type AgentInputOptions } from './agent-inputs.js';
 export { selectActions, argmaxAvailable, explorationValue, GREEDY, type ActionMode } from './explore.js';
-export { runEpisode, type QPolicy, type EpisodeResult, type RunOptions } from './runner.js';
+export { runEpisode, type QPolicy, type ActingMemory, type EpisodeResult, type RunOptions } from './runner.js';
 export { makeSchedule, makeExploration, type Schedule } from './schedules.js';
 export { RunningMeanStd } from './running-stats.js';
 export { agentParamSpecs, linearSpecs, type AgentNetShape, type ParamSpec, type WeightArrays } from './agent-arch.js';

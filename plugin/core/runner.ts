@@ -21,6 +21,27 @@ export interface QPolicy {
    * @param lastActions previous actions, or null at the first step
    */
   qValues(obs: Float32Array, lastActions: Int32Array | null, out: Float32Array): void;
+  /**
+   * Optional: utilities for several copies of the squad at once (training
+   * arenas), one call for all their agents. Each copy keeps its own memory
+   * in `memories[k]` instead of the policy's: the policy sizes an empty or
+   * foreign one (`hidden` null or of another length) with zeros, and a copy
+   * starts an episode by zeroing its `hidden`.
+   * @param obs `[copies * nAgents, obsSize]`
+   * @param lastActions `[copies * nAgents]`, -1 where a copy has no previous action (its first step)
+   * @param out `[copies * nAgents, nActions]`
+   */
+  qValuesMany?(memories: readonly ActingMemory[], obs: Float32Array, lastActions: Int32Array, out: Float32Array): void;
+}
+
+/**
+ * The per-episode memory of one copy of a squad (GRU hidden states of all
+ * its agents, `[nAgents * hidden]`) when it acts through
+ * {@link QPolicy.qValuesMany}. It outlives weight updates: new weights act on
+ * the same memory.
+ */
+export interface ActingMemory {
+  hidden: Float32Array | null;
 }
 
 /** Outcome of one episode. */

@@ -94,7 +94,12 @@ export interface TrainingEditorOptions {
   readonly container: HTMLElement;
   readonly squad: Squad;
   /** The scene plugin (time scale, time-budget fast-forward, stepping stats): `QmixPlugin` fits. */
-  readonly plugin: SpeedTarget & { readonly stats?: { readonly sceneStepsPerSec: number } };
+  readonly plugin: SpeedTarget & {
+    readonly stats?: { readonly sceneStepsPerSec: number };
+    /** Training arenas (`QmixPlugin` has them): used when `arenas` is set. */
+    startArenas?(count: number): unknown;
+    stopArenas?(): void;
+  };
   /**
    * Makes a trainer for the squad (the page decides how its worker starts).
    * `rules` is set when the user chose the worker's own env copies: pass it
@@ -108,6 +113,13 @@ export interface TrainingEditorOptions {
    * weights greedily. Absent: experience comes from the scene only.
    */
   readonly rules?: EditorRules;
+  /**
+   * Training arenas: this many copies of the squad's scene in all (the shown
+   * one included) step together and feed the trainer, through the plugin's
+   * `startArenas`. The editor then offers them as the experience source, and
+   * defaults to them. Absent or 1: no arenas.
+   */
+  readonly arenas?: number;
   /** Where checkpoints live (the one the trainer's worker saves to). */
   readonly store: { list(): Promise<readonly EditorCheckpointInfo[]> };
   /** Pauses and resumes the game itself (default: nothing; training still pauses). */
@@ -148,7 +160,7 @@ export class TrainingEditor {
   private algo: EditorAlgo;
   private backendChoice: EditorBackend = 'auto';
   /** Where experience comes from: the worker's env copies or the scene. */
-  private source: 'rules' | 'scene';
+  private source: 'arenas' | 'rules' | 'scene';
   private readonly best: BestPanel;
   private readonly pace = new PaceReport();
   private readonly startMode: Squad['mode'];
@@ -169,7 +181,7 @@ export class TrainingEditor {
     const base = validateConfig(options.config ?? {});
     this.algo = base.mixer === 'none' ? 'iql' : base.mixer;
     this.config = { ...options.config };
-    this.source = options.rules ? 'rules' : 'scene';
+    this.source = this.arenaCount() > 1 ? 'arenas' : options.rules ? 'rules' : 'scene';
     this.root = el('section', { class: 'pq-editor', 'aria-label': `Training editor: squad ${this.squad.name}` });
     options.container.appendChild(this.root);
     // Phaser's keyboard listens on the window: keys typed into the panel's
@@ -236,6 +248,7 @@ export class TrainingEditor {
       trainer.on('fault', (f) => this.say(`The worker failed and was restarted: ${(f as { reason: string }).reason}`, true));
       this.squad.setTrainer(trainer);
       this.squad.setMode('train');
+      if (this.source === 'arenas') this.o.plugin.startArenas!(this.arenaCount());
       this.shipped = false;
       this.phase = 'running';
       this.o.pauseGame?.(false);
@@ -270,6 +283,7 @@ export class TrainingEditor {
   /** Stops training, drops the trainer and the charts; the squad goes back to how it started. */
   reset(): void {
     this.o.pauseGame?.(false);
+    this.o.plugin.stopArenas?.();
     if (this.squad.mode === 'train' || this.shipped) {
       if (this.startMode !== 'train') {
         try {
@@ -375,9 +389,15 @@ export class TrainingEditor {
     this.cleanups.length = 0;
     this.charts.destroy();
     this.inspector.destroy();
+    this.o.plugin.stopArenas?.();
     this.trainer?.dispose();
     this.trainer = null;
     this.root.remove();
+  }
+
+  /** Arenas the page asked for, when the plugin has them (1: none). */
+  private arenaCount(): number {
+    return this.o.arenas !== undefined && this.o.arenas > 1 && typeof this.o.plugin.startArenas === 'function' ? this.o.arenas : 1;
   }
 
   // ---- panel -------------------------------------------------------------
@@ -390,12 +410,14 @@ export class TrainingEditor {
     this.el.ship = button('Ship', () => void this.ship());
     bar.append(this.el.start, this.el.pause, this.el.reset, this.el.ship);
     bar.append(speedControl(this.o.plugin).element);
-    if (this.o.rules) {
+    if (this.o.rules || this.arenaCount() > 1) {
       const source = el('select', { id: 'pq-source', 'aria-label': 'experience from' }) as HTMLSelectElement;
-      source.append(option('rules', `worker env copies (${this.o.rules.copies ?? 8}, fastest)`), option('scene', 'this scene'));
+      if (this.arenaCount() > 1) source.append(option('arenas', `${this.arenaCount()} arenas of this scene`));
+      if (this.o.rules) source.append(option('rules', `worker env copies (${this.o.rules.copies ?? 8})`));
+      source.append(option('scene', 'this scene alone'));
       source.value = this.source;
       source.addEventListener('change', () => {
-        this.source = source.value === 'scene' ? 'scene' : 'rules';
+        this.source = source.value as 'arenas' | 'rules' | 'scene';
         if (this.phase !== 'idle') this.say('Experience source saved: Reset and Start to train with it.');
       });
       bar.append(labelled('experience from', source));

@@ -18,10 +18,12 @@
  *
  * Lifecycle: `boot` once per scene; on each scene `start` the plugin hooks
  * the scene's `preupdate`; on `shutdown` (also on every restart) it destroys
- * its squads and unhooks; on `destroy` it lets go of the scene.
+ * its squads and its training arenas and unhooks; on `destroy` it lets go of
+ * the scene.
  */
 import * as Phaser from 'phaser';
 import type { SquadOptions } from './agent.js';
+import { arenaCopyOf, Arenas, SharedTrainer, type ArenaOptions } from './arenas.js';
 import { Squad } from './squad.js';
 import type { Bounds } from './state-builder.js';
 
@@ -57,6 +59,9 @@ export const DEFAULT_TIME_BUDGET_MS = 10;
  * }
  * ```
  */
+/** Each scene's plugin (how the shown scene finds its copies' squads). */
+const plugins = new WeakMap<Phaser.Scene, QmixPlugin>();
+
 export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   private readonly squadMap = new Map<string, Squad>();
   private scale = 1;
@@ -67,6 +72,8 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   private lastFrameSteps = 1;
   private paced = 0;
   private rate = { at: -1, steps: 0, perSec: 0 };
+  private arenaSet: Arenas | null = null;
+  private copyOf: ReturnType<typeof arenaCopyOf> = null;
 
   constructor(scene: Phaser.Scene, pluginManager: Phaser.Plugins.PluginManager, pluginKey: string) {
     super(scene, pluginManager, pluginKey);
@@ -74,6 +81,10 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
 
   override boot(): void {
     const events = this.systems!.events;
+    plugins.set(this.scene!, this);
+    this.copyOf = arenaCopyOf(this.systems!.settings.key);
+    // An arena copy sleeps for Phaser once created: the shown scene's plugin steps it.
+    if (this.copyOf) events.once(Phaser.Scenes.Events.CREATE, () => this.systems!.sleep());
     events.on(Phaser.Scenes.Events.START, this.onSceneStart, this);
     events.once(Phaser.Scenes.Events.DESTROY, this.destroy, this);
     // A plugin installed into a scene that already started (e.g. from create()) missed its START.
@@ -127,6 +138,53 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     return { sceneSteps: this.steps, renderedFrames: this.frames, sceneStepsPerSec: this.rate.perSec, stepsLastFrame: this.lastFrameSteps, pacedFrames: this.paced };
   }
 
+  /** The arena this scene plays: 0 for a shown scene, 1.. for a training-arena copy. */
+  get arena(): number {
+    return this.copyOf?.index ?? 0;
+  }
+
+  /** The training arenas started by {@link QmixPlugin.startArenas}, if any. */
+  get arenas(): Arenas | null {
+    return this.arenaSet;
+  }
+
+  /**
+   * Training arenas: `count - 1` copies of this scene (its class, made
+   * afresh with its init data plus `{ arena: k }`) step in lockstep with it,
+   * one scene step each per step of this one, fast-forward included, and
+   * feed its squads' trainers. They are neither drawn nor updated by
+   * Phaser, and read no input. At every decision all copies of a squad act
+   * through one batched forward, each with its own memory. The copies train
+   * while the shown squad of the same name trains, and stand still
+   * otherwise. A scene that builds its world in `create()` (from
+   * `data.seed`, or at random) needs no other change; read
+   * {@link QmixPlugin.arena} to skip page-level side effects in copies.
+   * The trainers' policies must act for several copies at once
+   * (`WorkerTrainer`'s do).
+   * @param count arenas in all, this one included (1 .. 256)
+   * @throws RangeError for a bad count; Error when arenas are running, or on a copy
+   * @example
+   * ```ts
+   * create() {
+   *   this.guards = this.qmix.addSquad('guards', { nActions: 5, trainer, mode: 'train' });
+   *   // ... agents ...
+   *   if (this.qmix.arena === 0) this.qmix.startArenas(8); // 8x the experience per frame
+   * }
+   * ```
+   */
+  startArenas(count: number, options: ArenaOptions = {}): Arenas {
+    if (this.copyOf) throw new Error('startArenas: this scene is itself an arena copy (check qmix.arena === 0 first)');
+    if (this.arenaSet) throw new Error('startArenas: arenas are running already (call stopArenas() first)');
+    this.arenaSet = new Arenas(this.scene, this, count, options, (scene) => plugins.get(scene) ?? null);
+    return this.arenaSet;
+  }
+
+  /** Removes the arena copies; the shown scene goes on alone. */
+  stopArenas(): void {
+    this.arenaSet?.stop();
+    this.arenaSet = null;
+  }
+
   /** The squads of this scene. */
   get squads(): readonly Squad[] {
     return [...this.squadMap.values()];
@@ -139,7 +197,9 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   addSquad(name: string, options: SquadOptions): Squad {
     if (typeof name !== 'string' || name.length === 0) throw new Error('addSquad needs a non-empty name');
     if (this.squadMap.has(name)) throw new Error(`this scene already has a squad called "${name}"`);
-    const squad = new Squad(name, options, (mode) => this.bounds(mode));
+    // In an arena copy, a squad trains through the shown squad of its name.
+    const own = this.copyOf ? { ...options, trainer: new SharedTrainer(this.copyOf.primary, name) } : options;
+    const squad = new Squad(name, own, (mode) => this.bounds(mode));
     this.squadMap.set(name, squad);
     return squad;
   }
@@ -169,6 +229,7 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   private preUpdate(time: number, delta: number): void {
     if (!this.inExtraSteps && (this.scale > 1 || this.budget !== null)) this.fastForward(time, delta);
     this.steps++;
+    this.arenaSet?.step(time, delta);
     for (const squad of this.squadMap.values()) squad.update(delta);
   }
 
@@ -219,6 +280,7 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     events.off(Phaser.Scenes.Events.PRE_UPDATE, this.preUpdate, this);
     events.off(Phaser.Scenes.Events.RENDER, this.onRender, this);
     events.off(Phaser.Scenes.Events.SHUTDOWN, this.onSceneShutdown, this);
+    this.stopArenas();
     for (const squad of this.squadMap.values()) squad.destroy();
     this.squadMap.clear();
     this.scale = 1;

@@ -21,6 +21,7 @@ import { EpisodeBuilder } from '../core/episode.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
 import { GREEDY, selectActions, type ActionMode } from '../core/explore.js';
 import { Rng } from '../core/rng.js';
+import type { ActingMemory } from '../core/runner.js';
 import type { SquadTrainer } from '../core/trainer-handle.js';
 import { GreedyPolicy, loadPolicy } from '../runtime/greedy-policy.js';
 import { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';
@@ -82,6 +83,10 @@ export class Squad extends EventEmitter {
   private msSince = 0;
   private halted: Error | null = null;
   private destroyed = false;
+  /** Training arenas: this copy's own acting memory (null: act through the trainer's policy alone). */
+  private arenaMemory: ActingMemory | null = null;
+  /** Training arenas: how far {@link Squad.stageStep} took this step ahead of {@link Squad.update}. */
+  private staged: 'held' | 'choose' | 'done' | null = null;
   /** Undo functions for listeners placed on game objects. */
   private readonly cleanups: (() => void)[] = [];
 
@@ -330,17 +335,82 @@ export class Squad extends EventEmitter {
 
   /** @internal Called by the plugin once per scene step. */
   update(delta: number): void {
+    const staged = this.staged;
+    this.staged = null;
     if (this.halted || this.destroyed || this.agents.length === 0) return;
     try {
-      if (this.needsBegin) this.beginEpisode();
-      this.framesSince++;
-      this.msSince += delta;
-      const periodic = 'frames' in this.period ? this.framesSince >= this.period.frames : this.msSince >= this.period.ms;
-      if (this.decisionDue || periodic) this.decide();
-      else if (this.options.repeatActions !== false) this.applyActions(false);
+      if (staged === 'choose') return this.decideEnd();
+      if (staged === 'done') return;
+      if (staged === null) {
+        if (this.advance(delta)) return this.decide();
+      }
+      if (this.options.repeatActions !== false) this.applyActions(false);
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * @internal Training arenas: runs this step's part of {@link Squad.update}
+   * before the scene steps, up to the choice of actions, so the arenas can
+   * choose for every copy with one batched forward. True when a decision is
+   * staged: {@link Squad.stagedRows} are ready and {@link Squad.chooseStaged}
+   * must follow before the scene steps. The step's own `update` then
+   * applies the actions.
+   */
+  stageStep(delta: number, memory: ActingMemory): boolean {
+    this.staged = null;
+    if (this.halted || this.destroyed || this.agents.length === 0 || this.modeValue !== 'train') return false;
+    this.arenaMemory = memory;
+    this.staged = 'done';
+    try {
+      if (!this.advance(delta)) {
+        this.staged = 'held';
+        return false;
+      }
+      if (!this.decideBegin()) return false;
+      this.staged = 'choose';
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  /** @internal The staged decision's inputs: observations `[N, O]`, masks `[N, A]` and previous actions (-1 at an episode's first step). */
+  stagedRows(): { obs: Float32Array; avail: Uint8Array; lastActions: Int32Array; first: boolean } {
+    return { obs: this.obs, avail: this.avail, lastActions: this.lastActions, first: this.step === 0 };
+  }
+
+  /** @internal Chooses the staged decision's actions from utilities `q` (`[N, A]` from `offset`). */
+  chooseStaged(q: Float32Array, offset: number): void {
+    const N = this.agents.length;
+    const A = this.options.nActions;
+    for (let i = 0; i < N * A; i++) this.q[i] = q[offset + i];
+    this.qFrom = 'train';
+    const mode = this.testingNow ? GREEDY : (this.ensureTrainer().explorationMode() as ActionMode);
+    selectActions(this.q, this.avail, N, A, mode, this.rng, this.actions);
+  }
+
+  /** @internal Stops the squad with `err` (as a failing hook would). */
+  halt(err: Error): void {
+    this.fail(err);
+  }
+
+  /** @internal Training arenas: back to acting through the trainer's policy alone. */
+  leaveArenas(): void {
+    this.arenaMemory = null;
+    this.staged = null;
+    this.activePolicy()?.resetEpisode();
+  }
+
+  /** Starts an episode if due and counts the step; true when a decision is due now. */
+  private advance(delta: number): boolean {
+    if (this.needsBegin) this.beginEpisode();
+    this.framesSince++;
+    this.msSince += delta;
+    const periodic = 'frames' in this.period ? this.framesSince >= this.period.frames : this.msSince >= this.period.ms;
+    return this.decisionDue || periodic;
   }
 
   /** Releases listeners, the owned trainer and buffers. */
@@ -370,25 +440,42 @@ export class Squad extends EventEmitter {
     this.recording = this.wantsRecording() && !this.testingNow;
     this.builderActive = false;
     this.qFrom = null;
-    this.activePolicy()?.resetEpisode();
+    // In arenas each copy keeps its own memory; the trainer's policy is shared.
+    if (this.arenaMemory && this.modeValue === 'train') this.arenaMemory.hidden?.fill(0);
+    else this.activePolicy()?.resetEpisode();
     for (const a of this.agents) if (a.alive) a.hooks.onEpisodeBegin?.(a);
     this.decisionDue = true;
   }
 
   private decide(): void {
+    if (!this.decideBegin()) return;
+    this.chooseActions();
+    this.decideEnd();
+  }
+
+  /** Observes and records; false when that ended the episode (the step limit), so there is nothing to choose. */
+  private decideBegin(): boolean {
     this.decisionDue = false;
     this.framesSince = 0;
     this.msSince = 'ms' in this.period ? Math.max(0, this.msSince - this.period.ms) : 0;
     this.observeAll();
     if (this.recording) {
       this.record(false, false);
-      if (this.builder!.done) return this.closeEpisode(false);
+      if (this.builder!.done) {
+        this.closeEpisode(false);
+        return false;
+      }
     } else if (this.step >= this.maxSteps) {
-      return this.closeEpisode(false);
+      this.closeEpisode(false);
+      return false;
     }
     this.teamReturn += this.pendingReward;
     this.pendingReward = 0;
-    this.chooseActions();
+    return true;
+  }
+
+  /** Applies the chosen actions and reports the decision. */
+  private decideEnd(): void {
     this.applyActions(true);
     this.lastActions.set(this.actions);
     this.step++;

@@ -4,7 +4,7 @@
  * was trained with them) through plain Float32Array arithmetic, then the best
  * available action. No mixer, no global state, no allocation per decision.
  */
-import type { QPolicy } from '../core/runner.js';
+import type { ActingMemory, QPolicy } from '../core/runner.js';
 import { parsePolicyFile, type ParsedPolicy, type PolicyExpectation, type PolicyFile } from './policy-file.js';
 
 /**
@@ -41,6 +41,9 @@ export class GreedyPolicy implements QPolicy {
   private readonly a2: Float32Array;
   private readonly gi: Float32Array;
   private readonly gh: Float32Array;
+  // one agent's row of a batched call (qValuesMany), copied in and out
+  private readonly obsRow: Float32Array;
+  private readonly hRow: Float32Array;
 
   constructor(parsed: ParsedPolicy) {
     const { file, weights } = parsed;
@@ -65,6 +68,8 @@ export class GreedyPolicy implements QPolicy {
     this.a2 = new Float32Array(this.H);
     this.gi = new Float32Array(3 * this.H);
     this.gh = new Float32Array(3 * this.H);
+    this.obsRow = new Float32Array(this.obsSize);
+    this.hRow = new Float32Array(this.H);
   }
 
   /** Starts a new episode for every agent: hidden states to zero, no previous action. */
@@ -137,10 +142,49 @@ export class GreedyPolicy implements QPolicy {
     }
   }
 
-  /** Runs the network for one agent; writes and returns its utilities. */
+  /**
+   * {@link QPolicy.qValuesMany}: several copies of the squad (training
+   * arenas) in one call, each with its own GRU memory; no allocation after a
+   * memory's first use.
+   * @example
+   * ```ts
+   * const memories = [{ hidden: null }, { hidden: null }]; // two arenas
+   * policy.qValuesMany(memories, obs, lastActions, q);    // obs [2 * nAgents, obsSize]
+   * memories[1].hidden?.fill(0);                           // arena 1 starts an episode
+   * ```
+   */
+  qValuesMany(memories: readonly ActingMemory[], obs: Float32Array, lastActions: Int32Array, out: Float32Array): void {
+    const { nAgents: N, obsSize: O, nActions: A, H } = this;
+    const rows = memories.length * N;
+    if (obs.length !== rows * O || lastActions.length !== rows || out.length !== rows * A) {
+      throw new RangeError(`qValuesMany for ${memories.length} copies of ${N} agents needs obs of ${rows * O}, ${rows} previous actions and ${rows * A} outputs; got ${obs.length}, ${lastActions.length}, ${out.length}`);
+    }
+    const x = this.obsRow;
+    const h = this.hRow;
+    for (let k = 0; k < memories.length; k++) {
+      const m = memories[k];
+      const gru = this.kind === 'gru';
+      if (gru && (m.hidden === null || m.hidden.length !== N * H)) m.hidden = new Float32Array(N * H);
+      for (let a = 0; a < N; a++) {
+        const row = k * N + a;
+        for (let i = 0; i < O; i++) x[i] = obs[row * O + i];
+        if (gru) for (let j = 0; j < H; j++) h[j] = m.hidden![a * H + j];
+        const q = this.forward(a, x, lastActions[row], h);
+        if (gru) for (let j = 0; j < H; j++) m.hidden![a * H + j] = h[j];
+        for (let u = 0; u < A; u++) out[row * A + u] = q[u];
+      }
+    }
+  }
+
+  /** Runs the network for one agent on its own memory; writes and returns its utilities. */
   private evaluate(agent: number, obs: ArrayLike<number>, lastAction: number): Float32Array {
     this.checkAgent(agent);
     if (obs.length !== this.obsSize) throw new RangeError(`agent ${agent}: observation has ${obs.length} numbers, the policy expects ${this.obsSize}`);
+    return this.forward(agent, obs, lastAction, this.hidden[agent]);
+  }
+
+  /** The network for one agent with hidden state `h` (advanced in place); writes and returns its utilities. */
+  private forward(agent: number, obs: ArrayLike<number>, lastAction: number, h: Float32Array): Float32Array {
     const O = this.obsSize;
     const fc1 = this.layers['agent.fc1'];
     // fc1 with the one-hot extras read as single weights instead of multiplied in.
@@ -160,8 +204,8 @@ export class GreedyPolicy implements QPolicy {
       dense(x, this.layers['agent.fc2'], this.a2, true);
       dense(this.a2, this.layers['agent.fc3'], q, false);
     } else {
-      this.gru(x, this.hidden[agent]);
-      dense(this.hidden[agent], this.layers['agent.fc2'], q, false);
+      this.gru(x, h);
+      dense(h, this.layers['agent.fc2'], q, false);
     }
     return q;
   }

@@ -11,7 +11,7 @@ import { validateConfig, type QmixConfig } from '../core/config.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { ActionMode } from '../core/explore.js';
-import type { QPolicy } from '../core/runner.js';
+import type { ActingMemory, QPolicy } from '../core/runner.js';
 import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
@@ -109,6 +109,9 @@ export interface WorkerFaultEvent {
 class ZeroPolicy implements QPolicy {
   resetEpisode(): void {}
   qValues(_obs: Float32Array, _last: Int32Array | null, out: Float32Array): void {
+    out.fill(0);
+  }
+  qValuesMany(_memories: readonly ActingMemory[], _obs: Float32Array, _last: Int32Array, out: Float32Array): void {
     out.fill(0);
   }
 }

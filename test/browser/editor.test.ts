@@ -151,10 +151,45 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   assert.deepEqual(problems, []);
 });
 
-test('editor: by default the worker trains on its own env copies, its greedy tests fill "best so far"; typing in any field leaves the game alone', async () => {
+test('editor: by default the demo trains in 8 arenas of its scene, one shown; Reset removes the copies', async () => {
+  await openEditor();
+  assert.equal(await page.locator('#pq-source').inputValue(), 'arenas');
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  type Counts = { copies: number; started: number; trainerSteps: number; shownDecisions: number; visibleCopies: number };
+  const counts = (): Promise<Counts> =>
+    page.evaluate(() => {
+      const g = globalThis as unknown as {
+        editor: { currentTrainer: { envSteps: number } | null };
+        carrotHeist: { decisions: number };
+        game: { scene: { getScenes(active: boolean): { sys: { settings: { key: string; visible: boolean } } }[]; getScene(k: string): { qmix: { arenas: { started: number } | null } } } };
+      };
+      const copies = g.game.scene.getScenes(false).filter((s) => s.sys.settings.key.startsWith('play#arena'));
+      return {
+        copies: copies.length,
+        started: g.game.scene.getScene('play').qmix.arenas?.started ?? 0,
+        trainerSteps: g.editor.currentTrainer?.envSteps ?? 0,
+        shownDecisions: g.carrotHeist.decisions,
+        visibleCopies: copies.filter((s) => s.sys.settings.visible).length,
+      };
+    });
+  const c = await waitFor(counts, (v) => v.started === 7 && v.trainerSteps >= 500, 'experience from the arenas');
+  assert.equal(c.copies, 7);
+  assert.equal(c.visibleCopies, 0);
+  // Eight arenas feed the trainer: far more env steps than the shown scene decided.
+  assert.ok(c.trainerSteps > 4 * c.shownDecisions, `trainer ${c.trainerSteps} env steps, shown scene ${c.shownDecisions} decisions`);
+  await page.screenshot({ path: 'test-results/editor-arenas.png' });
+  await page.getByRole('button', { name: 'Reset' }).click();
+  const after = await waitFor(counts, (v) => v.copies === 0, 'the copies removed');
+  assert.equal(after.started, 0);
+  assert.deepEqual(problems, []);
+});
+
+test('editor: the worker can train on its own env copies, its greedy tests fill "best so far"; typing in any field leaves the game alone', async () => {
   await page.goto(`${server.url}editor.html?testEvery=1500&testEpisodes=10`);
   await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
-  assert.equal(await page.locator('#pq-source').inputValue(), 'rules');
+  await page.selectOption('#pq-source', 'rules');
   await page.selectOption('select[name=backend]', 'wasm');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByRole('button', { name: 'Start' }).click();

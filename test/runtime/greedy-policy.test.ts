@@ -53,6 +53,41 @@ describe('GreedyPolicy', () => {
     assert.throws(() => p.act(0, o.subarray(0, 5)), /observation has 5 numbers, the policy expects 6/);
   });
 
+  test('qValuesMany: several copies in one call equal one policy per copy, each with its own memory and resets', () => {
+    const K = 3;
+    const many = loadPolicy(text);
+    const alone = Array.from({ length: K }, () => loadPolicy(text));
+    const memories = Array.from({ length: K }, () => ({ hidden: null as Float32Array | null }));
+    const N = spec.nAgents;
+    const O = spec.obsSize;
+    const A = spec.nActions;
+    const last = new Int32Array(K * N).fill(-1);
+    const q = new Float32Array(K * N * A);
+    const one = new Float32Array(N * A);
+    for (const p of alone) p.resetEpisode();
+    let maxDiff = 0;
+    for (let t = 0; t < 12; t++) {
+      // Copy 1 starts a new episode at step 5 (as an arena whose round ended).
+      if (t === 5) {
+        memories[1].hidden?.fill(0);
+        last.fill(-1, N, 2 * N);
+        alone[1].resetEpisode();
+      }
+      const o = new Float32Array(K * N * O);
+      for (let i = 0; i < o.length; i++) o[i] = rng.uniform(-1, 1);
+      many.qValuesMany(memories, o, last, q);
+      for (let k = 0; k < K; k++) {
+        const first = last[k * N] < 0;
+        alone[k].qValues(o.subarray(k * N * O, (k + 1) * N * O), first ? null : last.subarray(k * N, (k + 1) * N), one);
+        for (let i = 0; i < N * A; i++) maxDiff = Math.max(maxDiff, Math.abs(one[i] - q[k * N * A + i]));
+      }
+      for (let r = 0; r < K * N; r++) last[r] = (t + r) % A;
+    }
+    assert.equal(maxDiff, 0);
+    assert.ok(memories.every((m) => m.hidden !== null && m.hidden.some((v) => v !== 0)));
+    assert.throws(() => many.qValuesMany(memories, new Float32Array(5), last, q), /qValuesMany for 3 copies of 3 agents needs obs of 54/);
+  });
+
   test('deciding allocates nothing after warm-up: heap growth per decision is well under one byte', () => {
     // Allocation, not GC counts: a collection may be triggered by anything
     // else in the process (the test runner, tsx), which made a count flaky on
