@@ -1,6 +1,6 @@
 /**
- * The editor's "best so far" line: the greedy tests the worker runs while
- * it trains on its own env copies (rules mode), the best policy kept so far
+ * The editor's "best so far" line: the greedy tests the worker runs on the
+ * game's rules (whatever the experience comes from), the best policy kept so far
  * beside the latest test of the current one, and buttons to export or ship
  * the best.
  */

@@ -102,8 +102,9 @@ export interface TrainingEditorOptions {
   };
   /**
    * Makes a trainer for the squad (the page decides how its worker starts).
-   * `rules` is set when the user chose the worker's own env copies: pass it
-   * to `WorkerTrainer`'s `rules` option.
+   * `rules` is set when the page gave its rules: pass it to
+   * `WorkerTrainer`'s `rules` option (`copies: 0` when experience comes from
+   * the scene or its arenas: the worker then only tests on the rules).
    */
   readonly createTrainer: (spec: EnvSpec, config: Partial<QmixConfig>, options: { backend: EditorBackend; resume: boolean; autosaveName: string; rules: EditorRules | null }) => EditorTrainer;
   /**
@@ -234,7 +235,10 @@ export class TrainingEditor {
     this.busy('Starting the trainer (loading tfjs, choosing a backend)...');
     try {
       const spec = this.squad.resolveSpec();
-      const rules = this.source === 'rules' && this.o.rules ? this.o.rules : null;
+      // Rules mode: the worker steps env copies; otherwise, when the page names its
+      // rules, the worker uses them for its greedy tests only (copies 0): keep-best
+      // and stop-when-solved for arenas and the scene too.
+      const rules = !this.o.rules ? null : this.source === 'rules' ? this.o.rules : { ...this.o.rules, copies: 0 };
       const trainer = this.o.createTrainer(spec, this.fullConfig(), { backend: this.backendChoice, resume, autosaveName: this.autosaveName, rules });
       this.trainer = trainer;
       trainer.on('metrics', (m) => this.onMetrics(m));

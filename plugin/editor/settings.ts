@@ -3,7 +3,7 @@
  * hyperparameters, checked by the same `validateConfig` as everywhere; a bad
  * value is refused with the message naming the field.
  */
-import { validateConfig, type QmixConfig } from '../core/config.js';
+import { PRESETS, validateConfig, type PresetName, type QmixConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { el, labelled, option, section } from './dom.js';
 import type { EditorBackend } from './editor.js';
@@ -45,7 +45,18 @@ export class SettingsForm {
     algo.value = base.mixer === 'none' ? 'iql' : base.mixer;
     const backend = el('select', { name: 'backend' }) as HTMLSelectElement;
     for (const b of ['auto', 'webgl', 'wasm', 'cpu']) backend.appendChild(option(b, b));
-    form.append(labelled('algorithm', algo), labelled('backend', backend));
+    // A preset fills every field below with its values (docs/tuning.md says where each comes from).
+    const preset = el('select', { name: 'preset' }) as HTMLSelectElement;
+    for (const p of Object.keys(PRESETS)) preset.appendChild(option(p, p));
+    preset.value = base.preset;
+    form.append(labelled('algorithm', algo), labelled('backend', backend), labelled('preset', preset));
+    preset.addEventListener('change', () => {
+      const values = PRESETS[preset.value as PresetName];
+      for (const f of FIELDS) {
+        const input = form.elements.namedItem(f.key) as HTMLInputElement | HTMLSelectElement | null;
+        if (input) input.value = String(values[f.key]);
+      }
+    });
     for (const f of FIELDS) {
       let input: HTMLInputElement | HTMLSelectElement;
       if (f.kind === 'select') {
@@ -74,6 +85,7 @@ export class SettingsForm {
       next[f.key] = f.kind === 'select' ? raw : raw === '' ? Number.NaN : Number(raw);
     }
     const algo = String(data.get('algo')) as EditorAlgo;
+    next.preset = String(data.get('preset'));
     try {
       validateConfig({ ...base, ...next, mixer: algo === 'iql' ? 'none' : algo });
     } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * Pressure Plates, a small game-style task that needs two agents somewhere
- * at the same time: two plates lie at random cells of a square grid, and the
- * door opens (team reward 1, the episode ends) only on a step where every
+ * at the same time: two plates lie on a square grid (at two fixed cells, a
+ * level's top-right and bottom-left corners, by default; at random cells of
+ * each episode with `randomPlates`), and the door opens (team reward 1, the episode ends) only on a step where every
  * plate has an agent on it. Each step costs the team 0.01 (the small step
  * penalty many game rewards carry). Nothing else is rewarded: standing on
  * one plate alone earns nothing, so the agents must split the plates between
@@ -38,8 +39,12 @@ export class PressurePlates implements MultiAgentEnv {
   private t = 0;
   private opened = false;
 
-  constructor(opts: { size?: number; episodeLimit?: number } = {}) {
+  /** Plates at random cells each episode (else the two fixed corners). */
+  readonly randomPlates: boolean;
+
+  constructor(opts: { size?: number; episodeLimit?: number; randomPlates?: boolean } = {}) {
     this.size = opts.size ?? 6;
+    this.randomPlates = opts.randomPlates ?? false;
     if (!Number.isInteger(this.size) || this.size < 3) throw new RangeError(`pressure plates grid side ${this.size} must be an integer >= 3`);
     this.spec = gridSpec(
       2,
@@ -71,10 +76,17 @@ export class PressurePlates implements MultiAgentEnv {
       used.push(c);
       return c;
     };
+    const S = this.size - 1;
     for (let i = 0; i < 2; i++) {
-      const c = pick();
-      this.plates[2 * i] = Math.floor(c / this.size);
-      this.plates[2 * i + 1] = c % this.size;
+      if (this.randomPlates) {
+        const c = pick();
+        this.plates[2 * i] = Math.floor(c / this.size);
+        this.plates[2 * i + 1] = c % this.size;
+      } else {
+        this.plates[2 * i] = i === 0 ? 0 : S;
+        this.plates[2 * i + 1] = i === 0 ? S : 0;
+        used.push(this.plates[2 * i] * this.size + this.plates[2 * i + 1]);
+      }
     }
     for (let i = 0; i < 2; i++) {
       const c = pick();

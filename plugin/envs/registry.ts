@@ -67,8 +67,11 @@ registerEnv(
 );
 registerEnv(
   'plates',
-  (args) => new PressurePlates({ size: parseGridSize(args, 6, 'plates') }),
-  'two agents must stand on two plates at the same time (team reward 1, step penalty 0.01); args SIZExSIZE (default 6x6)',
+  (args) => {
+    const random = args.endsWith('-random');
+    return new PressurePlates({ size: parseGridSize(random ? args.slice(0, -'-random'.length) : args, 6, 'plates'), randomPlates: random });
+  },
+  'two agents must stand on two plates (fixed corners; -random: random cells each episode) at the same time (team reward 1, step penalty 0.01); args SIZExSIZE[-random] (default 6x6)',
 );
 registerEnv(
   'pursuit',

@@ -7,19 +7,24 @@
  * trained on scores the current policy; the best one is kept.
  */
 import type { QmixConfig } from '../core/config.js';
-import type { EnvObservation, MultiAgentEnv } from '../core/env.js';
-import { GREEDY, selectActions } from '../core/explore.js';
-import { BatchActor } from '../learn/actor.js';
-import { makeEnv } from '../envs/registry.js';
+import type { MultiAgentEnv } from '../core/env.js';
 import { LockstepCollector } from '../learn/lockstep.js';
 import { Trainer } from '../learn/trainer.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
+import { GreedyTester, makeRulesEnv, type RulesTestResult } from './greedy-tester.js';
+
+export type { RulesTestResult } from './greedy-tester.js';
 
 /** What {@link RulesRunner} is told (the worker's `rules` option). */
 export interface RulesRunnerOptions {
   /** A registered env name. */
   readonly env: string;
-  /** Env copies stepped together. */
+  /**
+   * Env copies stepped together. 0 (worker option only): the worker steps
+   * none and trains on the game's episodes, but still runs the greedy tests
+   * on the rules (keep-best and stop-when-solved for training arenas or the
+   * scene alone).
+   */
   readonly copies: number;
   /** Greedy test episodes every this many env steps (0: never). */
   readonly testEvery: number;
@@ -36,26 +41,6 @@ export interface RulesWindow {
   readonly winRate: number | null;
 }
 
-/** One round of greedy tests (the `test` message's body without the counters). */
-export interface RulesTestResult {
-  /** Test episodes played (on seeds never trained on). */
-  readonly episodes: number;
-  readonly returnMean: number;
-  /** Share of test episodes won, when the env defines `won()`; else null. */
-  readonly winRate: number | null;
-  /** The score kept-best compares: the win rate, else the mean return. */
-  readonly score: number;
-  /** This test's policy is now the best so far (kept for export). */
-  readonly best: boolean;
-  /** The best score so far (this one included) and where it was reached. */
-  readonly bestScore: number;
-  readonly bestEnvSteps: number;
-  /** The score reached `stopAt`: training paused itself. */
-  readonly solved: boolean;
-  /** Wall time of the test (ms). */
-  readonly ms: number;
-}
-
 /**
  * @example
  * ```ts
@@ -70,11 +55,8 @@ export interface RulesTestResult {
 export class RulesRunner {
   readonly trainer: Trainer;
   private readonly collector: LockstepCollector;
-  /** Test env copies, as many as the training copies: greedy tests step them together too. */
-  private readonly testEnvs: MultiAgentEnv[];
-  private nextTest: number;
+  private readonly tester: GreedyTester;
   private window = { episodes: 0, returns: 0, wins: 0, hasWins: false };
-  private bestValue: { score: number; envSteps: number; policy: PolicyFile } | null = null;
 
   /**
    * @throws Error naming the env when it is not registered in this thread,
@@ -84,18 +66,16 @@ export class RulesRunner {
     private readonly o: RulesRunnerOptions,
     config: Partial<QmixConfig>,
   ) {
-    const make = (): MultiAgentEnv => {
-      try {
-        return makeEnv(o.env);
-      } catch (e) {
-        throw new Error(`rules mode: ${(e as Error).message} (register it in the worker script: import the module that calls registerEnv)`);
-      }
-    };
-    const envs = Array.from({ length: o.copies }, make);
-    this.testEnvs = Array.from({ length: o.copies }, make);
+    const envs = Array.from({ length: o.copies }, () => makeRulesEnv(o.env));
     this.trainer = new Trainer(envs[0], config);
     this.collector = new LockstepCollector(this.trainer, envs, { train: false });
-    this.nextTest = o.testEvery > 0 ? o.testEvery : Infinity;
+    const trainer = this.trainer;
+    this.tester = new GreedyTester(o, {
+      learner: trainer.learner,
+      nextSeed: () => trainer.nextEvalSeed(),
+      envSteps: () => trainer.envSteps,
+      exportPolicy: () => trainer.exportPolicy(),
+    });
   }
 
   /** The env spec training runs on. */
@@ -135,91 +115,17 @@ export class RulesRunner {
 
   /** Whether the env-step count reached the next test. */
   testDue(): boolean {
-    return this.trainer.envSteps >= this.nextTest;
+    return this.tester.testDue();
   }
 
   /** Runs a round of greedy decentralised test episodes and keeps the policy when it is the best so far (later rounds win ties). */
   test(): RulesTestResult {
-    const t0 = performance.now();
-    while (this.nextTest <= this.trainer.envSteps) this.nextTest += this.o.testEvery;
-    const n = this.o.testEpisodes;
-    const { returns, wins } = this.greedyEpisodes(n);
-    const returnMean = returns.reduce((a, b) => a + b, 0) / n;
-    const winRate = wins === null ? null : wins / n;
-    const score = winRate ?? returnMean;
-    const best = this.bestValue === null || score >= this.bestValue.score;
-    if (best) this.bestValue = { score, envSteps: this.trainer.envSteps, policy: this.trainer.exportPolicy() };
-    return {
-      episodes: n,
-      returnMean,
-      winRate,
-      score,
-      best,
-      bestScore: this.bestValue!.score,
-      bestEnvSteps: this.bestValue!.envSteps,
-      solved: this.o.stopAt !== null && score >= this.o.stopAt,
-      ms: performance.now() - t0,
-    };
-  }
-
-  /**
-   * `n` greedy decentralised episodes over the test copies, one batched
-   * forward per step. Episode i uses the i-th evaluation seed, and greedy
-   * actions do not depend on the batch, so the returns equal `n` episodes
-   * played one at a time (`Trainer.evaluateOn`).
-   */
-  private greedyEpisodes(n: number): { returns: number[]; wins: number | null } {
-    const spec = this.trainer.learner.spec;
-    const { nAgents: N, nActions: A } = spec;
-    const envs = this.testEnvs;
-    const actor = new BatchActor(this.trainer.learner, envs.length);
-    try {
-      const q = new Float32Array(envs.length * N * A);
-      const actions = new Int32Array(N);
-      const current: (EnvObservation | null)[] = envs.map(() => null);
-      const last: (Int32Array | null)[] = envs.map(() => null);
-      const ret = new Float64Array(envs.length);
-      // The episode limit ends an episode even where the env does not say so (as EpisodeBuilder does).
-      const steps = new Int32Array(envs.length);
-      const returns: number[] = [];
-      const hasWins = typeof (envs[0] as { won?: unknown }).won === 'function';
-      let wins = 0;
-      let started = 0;
-      const begin = (k: number): void => {
-        current[k] = started < n ? envs[k].reset(this.trainer.nextEvalSeed()) : null;
-        if (current[k]) started++;
-        last[k] = null;
-        ret[k] = 0;
-        steps[k] = 0;
-        actor.startEpisode(k);
-      };
-      envs.forEach((_, k) => begin(k));
-      while (returns.length < n) {
-        envs.forEach((_, k) => current[k] && actor.setInputs(k, current[k]!.obs, last[k]));
-        actor.forward(q);
-        for (let k = 0; k < envs.length; k++) {
-          if (!current[k]) continue;
-          selectActions(q.subarray(k * N * A, (k + 1) * N * A), current[k]!.avail, N, A, GREEDY, null, actions);
-          const s = envs[k].step(actions);
-          ret[k] += s.reward;
-          current[k] = s;
-          (last[k] ??= new Int32Array(N)).set(actions);
-          if (s.terminated || s.truncated || ++steps[k] >= spec.episodeLimit) {
-            returns.push(ret[k]);
-            if (hasWins && (envs[k] as unknown as { won(): boolean }).won()) wins++;
-            begin(k);
-          }
-        }
-      }
-      return { returns, wins: hasWins ? wins : null };
-    } finally {
-      actor.dispose();
-    }
+    return this.tester.test();
   }
 
   /** The policy of the best test so far (null before a test). */
   get bestPolicy(): PolicyFile | null {
-    return this.bestValue?.policy ?? null;
+    return this.tester.bestPolicy;
   }
 
   dispose(): void {

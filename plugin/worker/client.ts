@@ -68,7 +68,9 @@ export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'
    * `registerEnv`), at headless speed; the game then plays the latest
    * weights greedily and sends no episodes. Only `env` is required:
    * `copies` 8, `testEvery` 10000 env steps, `testEpisodes` 100, `stopAt`
-   * null (never stop by itself).
+   * null (never stop by itself). `copies: 0` keeps game-fed training (the
+   * squad's episodes, e.g. from training arenas) and uses the rules only for
+   * the greedy tests, keep-best (`exportPolicy('best')`) and `stopAt`.
    */
   readonly rules?: (Partial<RulesOptions> & { readonly env: string }) | null;
 }
@@ -243,12 +245,12 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
 
   /** Env steps handed to the worker (rules mode: stepped by the worker, as its last metrics say). */
   get envSteps(): number {
-    return this.options.rules ? (this.latest?.envSteps ?? 0) : this.envStepCount;
+    return this.rulesMode ? (this.latest?.envSteps ?? 0) : this.envStepCount;
   }
 
   /** Whether the worker trains on its own env copies (rules mode). */
   get rulesMode(): boolean {
-    return this.options.rules !== null;
+    return this.options.rules !== null && this.options.rules.copies > 0;
   }
 
   /** Rules mode: the latest round of greedy tests in the worker (null before one). */
@@ -262,7 +264,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
    * collects nothing). A fast-forwarding scene backs off at 0.
    */
   allowance(): number {
-    return this.options.rules ? Infinity : this.pacer.allowance();
+    return this.rulesMode ? Infinity : this.pacer.allowance();
   }
 
   /** Where pacing stands: lag, the ratio asked for and the one in force, the exploration clock. */
@@ -282,13 +284,13 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
    * game only shows the latest weights).
    */
   explorationMode(): ActionMode {
-    if (this.options.rules) return GREEDY;
+    if (this.rulesMode) return GREEDY;
     return this.exploration.at(this.pacer.consumedSteps());
   }
 
   /** Posts the episode; its arrays are transferred (unusable here afterwards). Never waits. Ignored in rules mode. */
   submitEpisode(episode: EpisodeRecord): void {
-    if (this.disposed || !this.worker || this.options.rules) return;
+    if (this.disposed || !this.worker || this.rulesMode) return;
     this.envStepCount += episode.length;
     this.episodeCount++;
     this.pacer.submitted(episode.length);

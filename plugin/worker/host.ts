@@ -17,6 +17,9 @@ import { syntheticEpisodes } from '../core/synthetic.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
 import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
 import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
+import { Rng } from '../core/rng.js';
+import type { PolicyFile } from '../runtime/policy-file.js';
+import { GreedyTester } from '../train/greedy-tester.js';
 import { RulesRunner } from '../train/rules-runner.js';
 import { decideBackend, updateShape, type BackendChoiceStore } from './backend-choice.js';
 import { parseToWorker, type FromWorker, type HostOptions, type ToWorker, type WorkerMetrics } from './protocol.js';
@@ -62,6 +65,8 @@ export class TrainerHost {
   private trainer: EpisodeTrainer | null = null;
   /** Rules mode: the env copies this worker steps itself (null: episodes come from the game). */
   private rules: RulesRunner | null = null;
+  /** Greedy tests on the rules (rules mode's runner, or tests alone for game-fed training whose page names its rules). */
+  private tester: { testDue(): boolean; test(): ReturnType<GreedyTester['test']>; readonly bestPolicy: PolicyFile | null } | null = null;
   private options: HostOptions | null = null;
   private backend = 'none';
   private readonly queue: EpisodeRecord[] = [];
@@ -139,13 +144,14 @@ export class TrainerHost {
     if (this.rules) this.rules.dispose();
     else this.trainer?.dispose();
     this.rules = null;
+    this.tester = null;
     this.trainer = null;
   }
 
   private exportPolicy(id: number, which: 'current' | 'best'): void {
     if (!this.trainer) return this.post({ type: 'error', message: `export request ${id} failed: not initialised`, fatal: false });
     // Before any test there is no best yet: the current policy is the best known.
-    const policy = which === 'best' ? (this.rules?.bestPolicy ?? this.trainer.exportPolicy()) : this.trainer.exportPolicy();
+    const policy = which === 'best' ? (this.tester?.bestPolicy ?? this.trainer.exportPolicy()) : this.trainer.exportPolicy();
     this.post({ type: 'policy', id, policy });
   }
 
@@ -157,11 +163,22 @@ export class TrainerHost {
     try {
       this.options = options;
       this.backend = await this.chooseBackend(spec, config, options);
-      if (options.rules) {
+      if (options.rules && options.rules.copies > 0) {
         this.rules = new RulesRunner(options.rules, config);
         checkSameSpec(spec, this.rules.spec, options.rules.env);
         this.trainer = this.rules.trainer;
-      } else this.trainer = new EpisodeTrainer(spec, config);
+        this.tester = this.rules;
+      } else {
+        const trainer = new EpisodeTrainer(spec, config);
+        this.trainer = trainer;
+        if (options.rules) {
+          // copies 0: experience comes from the game; the rules serve the greedy tests only.
+          const seeds = new Rng(trainer.learner.config.seed, 'eval');
+          const tester = new GreedyTester(options.rules, { learner: trainer.learner, nextSeed: () => seeds.nextUint32(), envSteps: () => trainer.envSteps, exportPolicy: () => trainer.exportPolicy() });
+          checkSameSpec(spec, tester.spec, options.rules.env);
+          this.tester = tester;
+        }
+      }
       let resumedFrom: number | null = null;
       if (options.resume && this.deps.store) {
         try {
@@ -203,6 +220,10 @@ export class TrainerHost {
         worked = true;
         const load = this.maxLoad ?? o.maxLoad ?? 1;
         if (load < 1) await sleep((performance.now() - t0) * (1 / load - 1));
+      }
+      if (!this.paused && this.tester?.testDue()) {
+        this.runTest();
+        worked = true;
       }
       if (worked) {
         this.dirty = true;
@@ -249,7 +270,7 @@ export class TrainerHost {
         if (got.episodes > 0 && rules.trainer.canTrain) this.debt += got.episodes * u;
       }
       if (this.debt >= 1 && rules.trainer.canTrain) await this.updateOnce();
-      if (rules.testDue()) this.runTest(rules);
+      if (rules.testDue()) this.runTest();
       const load = this.maxLoad ?? o.maxLoad ?? 1;
       if (load < 1) await sleep((performance.now() - t0) * (1 / load - 1));
       this.dirty = true;
@@ -258,9 +279,9 @@ export class TrainerHost {
     }
   }
 
-  private runTest(rules: RulesRunner): void {
-    const r = rules.test();
-    const t = rules.trainer;
+  private runTest(): void {
+    const r = this.tester!.test();
+    const t = this.trainer!;
     this.post({ type: 'test', test: { ...r, envSteps: t.envSteps, updates: t.learner.updates } });
     if (r.solved) {
       // Stop when solved: pause (a resume goes on training), after telling the page.

@@ -254,7 +254,7 @@ export function checkRules(r: unknown): void {
   need(isObj(r), `"init" options.rules must be an object, got ${describe(r)}`);
   const x = r as Record<string, unknown>;
   need(typeof x.env === 'string' && x.env.length > 0, `options.rules.env must name a registered env, got ${describe(x.env)}`);
-  need(Number.isInteger(x.copies) && (x.copies as number) >= 1 && (x.copies as number) <= 256, `options.rules.copies must be a whole number in 1..256, got ${describe(x.copies)}`);
+  need(Number.isInteger(x.copies) && (x.copies as number) >= 0 && (x.copies as number) <= 256, `options.rules.copies must be a whole number in 0..256 (0: tests only, experience from the game), got ${describe(x.copies)}`);
   need(Number.isInteger(x.testEvery) && (x.testEvery as number) >= 0, `options.rules.testEvery must be a whole number of env steps (0: never), got ${describe(x.testEvery)}`);
   need(Number.isInteger(x.testEpisodes) && (x.testEpisodes as number) >= 1, `options.rules.testEpisodes must be a positive whole number, got ${describe(x.testEpisodes)}`);
   need(x.stopAt === null || isNum(x.stopAt), `options.rules.stopAt must be a number or null, got ${describe(x.stopAt)}`);

@@ -1,11 +1,15 @@
 // `npm run bench` key `browserTraining`: training Carrot Heist in the editor
 // page (`npm start`'s /editor.html) in headless Chromium with the editor's
-// defaults, against the CLI's loop on the same env and config in the same
-// run. Wall time from pressing Start to a greedy catch rate of 90% over 200
-// test rounds (the worker's own tests, on seeds never trained on), frame
-// intervals with the worker training and resting, and the first update.
+// defaults (8 training arenas of the scene) at its top speed, against the
+// CLI's loop on the same env and config in the same run. Wall time from
+// pressing Start to a greedy catch rate of 90% over 200 test rounds (the
+// bench exports the page's current policy now and then and plays it on 200
+// seeded rounds of the rules), frame intervals with the worker training and
+// resting, and the first update; then the other experience sources' rates.
 import type { Page } from 'playwright-core';
 import '../../demo-game/rules/env.js';
+import { policyPlayer, winRate } from '../../demo-game/rules/evaluate.js';
+import { loadPolicy } from '../../plugin/runtime/greedy-policy.js';
 import { serveDemo } from '../../demo-game/server.js';
 import { useBackend } from '../../plugin/learn/backend.js';
 import { train } from '../../plugin/learn/train.js';
@@ -63,22 +67,23 @@ async function cliRate(steps: number): Promise<{ envStepsPerSec: number; updates
 }
 
 /**
- * The other path, for comparison: experience from the scene itself at the
- * editor's top speed (time-budget fast-forward), paced to the learner.
+ * The other experience sources, for comparison: the worker's own env copies
+ * (rules mode), or the scene alone at the editor's top speed (time-budget
+ * fast-forward), paced to the learner. Rates over 20 s after a 20 s warm-up.
  */
-async function sceneModeRates(page: Page): Promise<Record<string, unknown>> {
+async function sourceRates(page: Page, source: 'rules' | 'scene'): Promise<Record<string, unknown>> {
   await page.getByRole('button', { name: 'Reset' }).click();
-  await page.selectOption('#pq-source', 'scene');
+  await page.selectOption('#pq-source', source);
   await page.selectOption('#pq-timescale', 'max');
   await page.getByRole('button', { name: 'Start' }).click();
   const read = (): Promise<{ t: number; envSteps: number; updates: number; sceneSteps: number; lag: number; stepsPerUpdate: number; target: number }> =>
     page.evaluate(() => {
       const g = globalThis as unknown as {
-        editor: { currentTrainer: { envSteps: number; metrics: { updates: number } | null; pacingState: { lagUpdates: number; stepsPerUpdate: number; targetStepsPerUpdate: number } } | null };
+        editor: { currentTrainer: { envSteps: number; metrics: { envSteps: number; updates: number } | null; pacingState: { lagUpdates: number; stepsPerUpdate: number; targetStepsPerUpdate: number } } | null };
         game: { scene: { getScene(k: string): { qmix: { stats: { sceneSteps: number } } } } };
       };
       const t = g.editor.currentTrainer!;
-      return { t: performance.now(), envSteps: t.envSteps, updates: t.metrics?.updates ?? 0, sceneSteps: g.game.scene.getScene('play').qmix.stats.sceneSteps, lag: t.pacingState.lagUpdates, stepsPerUpdate: t.pacingState.stepsPerUpdate, target: t.pacingState.targetStepsPerUpdate };
+      return { t: performance.now(), envSteps: Math.max(t.envSteps, t.metrics?.envSteps ?? 0), updates: t.metrics?.updates ?? 0, sceneSteps: g.game.scene.getScene('play').qmix.stats.sceneSteps, lag: t.pacingState.lagUpdates, stepsPerUpdate: t.pacingState.stepsPerUpdate, target: t.pacingState.targetStepsPerUpdate };
     });
   await page.waitForTimeout(20_000);
   const a = await read();
@@ -87,14 +92,17 @@ async function sceneModeRates(page: Page): Promise<Record<string, unknown>> {
   const secs = (b.t - a.t) / 1000;
   await page.getByRole('button', { name: 'Reset' }).click();
   return {
-    what: 'experience from the scene at speed max (10 ms of scene steps per frame), paced to the learner; 20 s after a 20 s warm-up',
+    what: source === 'rules' ? 'experience from 8 env copies the worker steps itself (rules mode); 20 s after a 20 s warm-up' : 'experience from the shown scene alone at speed max (10 ms of scene steps per frame), paced to the learner; 20 s after a 20 s warm-up',
     envStepsPerSec: +((b.envSteps - a.envSteps) / secs).toFixed(1),
     updatesPerSec: +((b.updates - a.updates) / secs).toFixed(2),
-    sceneStepsPerSec: +((b.sceneSteps - a.sceneSteps) / secs).toFixed(1),
-    lagUpdates: b.lag,
-    stepsPerUpdate: +b.stepsPerUpdate.toFixed(1),
-    targetStepsPerUpdate: +b.target.toFixed(1),
+    ...(source === 'scene' ? { sceneStepsPerSec: +((b.sceneSteps - a.sceneSteps) / secs).toFixed(1), lagUpdates: b.lag, stepsPerUpdate: +b.stepsPerUpdate.toFixed(1), targetStepsPerUpdate: +b.target.toFixed(1) } : {}),
   };
+}
+
+/** Plays the page's current policy on 200 seeded rounds of the rules against the flee rabbit (seeds the scene never used: it draws its worlds from Math.random). */
+async function testCurrentPolicy(page: Page): Promise<number> {
+  const file = await page.evaluate(() => (globalThis as unknown as { editor: { currentTrainer: { exportPolicy(w: string): Promise<object> } } }).editor.currentTrainer.exportPolicy('current'));
+  return winRate(policyPlayer(loadPolicy(file)), { rabbit: 'flee' }, 200, 1_000_000).winRate;
 }
 
 /**
@@ -109,17 +117,16 @@ export async function browserTrainingBench(capSeconds = 1200, cliSteps = 30000):
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    // The worker's greedy tests: 200 rounds every 10k env steps; the editor's other settings are its defaults.
-    await page.goto(`${server.url}editor.html?testEvery=10000&testEpisodes=200`);
+    // The editor's defaults (8 arenas of the scene, backend auto) at its top speed.
+    await page.goto(`${server.url}editor.html`);
     await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 120_000 });
+    const source = await page.locator('#pq-source').inputValue();
+    await page.selectOption('#pq-timescale', 'max');
     await page.getByRole('button', { name: 'Start' }).click();
     const started = await page.evaluate(() => performance.now());
-    // Every test the worker reports, with its page time.
     await page.waitForFunction(() => (globalThis as unknown as { editor: { currentTrainer: unknown } }).editor.currentTrainer !== null);
     await page.evaluate(() => {
-      const g = globalThis as unknown as { editor: { currentTrainer: { on(e: string, f: (t: { envSteps: number; winRate: number | null }) => void): void } }; benchTests: unknown[] };
-      g.benchTests = [];
-      g.editor.currentTrainer.on('test', (t) => g.benchTests.push({ envSteps: t.envSteps, winRate: t.winRate, t: performance.now() }));
+      (globalThis as unknown as { benchTests: unknown[] }).benchTests = [];
     });
     await page.waitForFunction(() => ((globalThis as unknown as { editor: { currentTrainer: { metrics: { updates: number } | null } } }).editor.currentTrainer.metrics?.updates ?? 0) > 0, undefined, { timeout: 300_000, polling: 50 });
     const firstUpdate = await snapshot(page);
@@ -132,23 +139,29 @@ export async function browserTrainingBench(capSeconds = 1200, cliSteps = 30000):
     const secs = (b.t - a.t) / 1000;
     const editorEnvStepsPerSec = +((b.envSteps - a.envSteps) / secs).toFixed(1);
     const editorUpdatesPerSec = +((b.updates - a.updates) / secs).toFixed(2);
-    // Until a test catches the rabbit in 90% of 200 rounds, or the cap.
+    // Until the current policy catches the rabbit in 90% of 200 rounds, or the cap: a test every 20 s.
     let last = b;
-    const reached = (s: Snapshot) => s.tests.find((t) => (t.winRate ?? 0) >= 0.9);
-    while (!reached(last) && (last.t - started) / 1000 < capSeconds) {
-      await page.waitForTimeout(2000);
-      last = await snapshot(page);
+    const tests: { envSteps: number; winRate: number | null; t: number }[] = [];
+    const reached = () => tests.find((t) => (t.winRate ?? 0) >= 0.9);
+    while (!reached() && (last.t - started) / 1000 < capSeconds) {
+      await page.waitForTimeout(20_000);
+      const at = await snapshot(page);
+      tests.push({ envSteps: at.envSteps, winRate: await testCurrentPolicy(page), t: at.t });
+      last = at;
     }
-    const hit = reached(last);
+    last = { ...last, tests };
+    const hit = reached();
     // Frames with the worker resting (the scene still plays): the baseline.
     await page.evaluate(() => (globalThis as unknown as { editor: { currentTrainer: { setPaused(p: boolean): void } } }).editor.currentTrainer.setPaused(true));
     await page.waitForTimeout(2000);
     const framesPaused = await frameIntervals(page, 10_000);
     await page.screenshot({ path: 'test-results/bench-browser-training.png' });
-    const sceneMode = await sceneModeRates(page);
+    const rulesMode = await sourceRates(page, 'rules');
+    const sceneMode = await sourceRates(page, 'scene');
     const bestRate = Math.max(0, ...last.tests.map((t) => t.winRate ?? 0));
     return {
-      what: 'Carrot Heist in the editor page (npm start /editor.html), headless Chromium, editor defaults (experience from 8 worker env copies, backend auto; the scene plays the latest weights at 1x), greedy tests of 200 rounds every 10k env steps; the CLI figure is train() with 8 env copies on the same env and config, in the same run before the browser',
+      what: 'Carrot Heist in the editor page (npm start /editor.html), headless Chromium, editor defaults (experience from 8 training arenas of the scene, backend auto) at speed max; every 20 s the bench plays the current policy on 200 seeded rounds of the rules; the CLI figure is train() with 8 env copies on the same env and config, in the same run before the browser',
+      source,
       editorEnvStepsPerSec,
       editorUpdatesPerSec,
       cliEnvStepsPerSec: cli.envStepsPerSec,
@@ -163,6 +176,7 @@ export async function browserTrainingBench(capSeconds = 1200, cliSteps = 30000):
       frameP95Ratio: +(framesTraining.p95 / framesPaused.p95).toFixed(3),
       frames: { training: framesTraining, paused: framesPaused },
       firstUpdateSeconds: +((firstUpdate.t - started) / 1000).toFixed(2),
+      rulesMode,
       sceneMode,
       backend: { choice: last.backend, reason: last.reason },
       targets: {

@@ -51,6 +51,8 @@ export interface SuiteCell {
   readonly seconds: number;
   /** Config fields set on top of the preset (candidate presets under trial). */
   readonly overrides?: Record<string, unknown>;
+  /** The name of a candidate (its overrides), when trialled from the command line. */
+  readonly label?: string;
 }
 
 /** One row of the `presets` table. */
@@ -148,10 +150,37 @@ export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ ta
 }
 
 // Run cells from the command line:
+//   node --import tsx test/bench/presets.ts --table runs/presets.jsonl   (prints the markdown table)
 //   node --import tsx test/bench/presets.ts --out runs/presets.jsonl [--tasks a,b] [--presets game,pymarl]
-//     [--algos qmix] [--seeds 0-4] [--overrides '{"tdLambda":0.6}'] [--label NAME]
+//     [--algos qmix] [--seeds 0-4] [--overrides '{"tdLambda":0.6}'] [--label NAME] [--budget-scale 1]
 // Cells already in the output file (same task, preset, algo, seed and label) are skipped.
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Markdown table of the cells in a JSONL file, one row per preset (and label), task and algo. */
+export function suiteTable(all: readonly SuiteCell[]): string {
+  const name = (c: SuiteCell): string => `${c.preset}${c.label ? ` + ${c.label}` : ''} (${c.budgetSteps / 1000}k)`;
+  // A cell run twice (an interrupted run resumed elsewhere) counts once.
+  const seen = new Set<string>();
+  const cells = all.filter((c) => {
+    const k = JSON.stringify([name(c), c.task, c.algo, c.seed]);
+    return !seen.has(k) && seen.add(k) !== undefined;
+  });
+  const rows = suiteRows(cells, name);
+  const best = new Map<string, number>();
+  for (const c of cells) {
+    const key = JSON.stringify([name(c), c.task, c.algo]);
+    best.set(key, Math.max(best.get(key) ?? -Infinity, c.bestScore));
+  }
+  const lines = ['| preset (budget) | task | algo | seeds solved | median steps to solve | best test score (max over seeds) |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const b = best.get(JSON.stringify([r.preset, r.task, r.algo]))!;
+    lines.push(`| ${r.preset} | ${r.task} | ${r.algo} | ${r.seedsSolved} / ${r.seeds} | ${r.medianStepsToSolve ?? '-'} | ${b.toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--table') {
+  const cells = process.argv.slice(3).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SuiteCell));
+  console.log(suiteTable(cells));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const args = new Map<string, string>();
   for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
   const out = args.get('out') ?? 'runs/presets.jsonl';
@@ -162,6 +191,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [s0, s1] = (args.get('seeds') ?? '0-4').split('-').map(Number);
   const overrides = args.has('overrides') ? (JSON.parse(args.get('overrides')!) as Record<string, unknown>) : undefined;
   const label = args.get('label') ?? '';
+  const budgetScale = Number(args.get('budget-scale') ?? 1);
   const done = new Set<string>();
   if (existsSync(out)) {
     for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
@@ -178,7 +208,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       for (const algo of algos) {
         for (let seed = s0; seed <= (s1 ?? s0); seed++) {
           if (done.has(JSON.stringify([task.name, preset, algo, seed, label]))) continue;
-          const cell = await runCell(task, preset, algo, seed, { overrides });
+          const cell = await runCell(task, preset, algo, seed, { overrides, budgetScale });
           appendFileSync(out, `${JSON.stringify({ ...cell, label })}\n`);
           console.log(`${task.name} ${preset}${label ? `[${label}]` : ''} ${algo} seed ${seed}: ${cell.solved ? `solved at ${cell.stepsToSolve}` : `not solved (best ${cell.bestScore.toFixed(2)})`} in ${cell.seconds.toFixed(0)} s`);
         }

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { serveDemo } from '../../demo-game/server.js';
+import { PRESETS } from '../../plugin/core/index.js';
 
 let server: { url: string; close(): Promise<void> };
 let browser: Browser;
@@ -97,7 +98,15 @@ test('editor: a bad hyperparameter is refused with a message; a good one is take
   await page.getByRole('button', { name: 'Apply' }).click();
   assert.equal(await page.locator('.pq-settings .pq-error').innerText(), '');
   assert.match(await message(), /Settings saved/);
+  // A preset fills the fields with its values (not applied until Apply).
+  assert.equal(await page.locator('select[name=preset]').inputValue(), 'pymarl'); // the demo's config names it
+  await page.selectOption('select[name=preset]', 'pymarl2');
+  assert.equal(await page.locator('input[name=tdLambda]').inputValue(), '0.6');
+  assert.equal(await page.locator('input[name=batchSize]').inputValue(), '128');
+  await page.selectOption('select[name=preset]', 'game');
+  assert.equal(await page.locator('input[name=tdLambda]').inputValue(), String(PRESETS.game.tdLambda));
   await page.screenshot({ path: 'test-results/editor-settings.png' });
+  await page.selectOption('select[name=preset]', 'pymarl');
 });
 
 test('editor: export a policy, import it again, ship it (greedy), back to training; a broken file is refused readably', async () => {
@@ -108,6 +117,7 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   await download.saveAs(path);
   const exported = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(exported.training.algorithm, 'qmix');
+  assert.equal(exported.training.preset, 'pymarl');
   await page.setInputFiles('input[type=file]', path);
   await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
   await page.getByRole('button', { name: 'Ship', exact: true }).click();

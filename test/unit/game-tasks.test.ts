@@ -53,6 +53,21 @@ describe('pressure plates', () => {
     assert.ok(alone >= 1, 'the seed should have one agent waiting on a plate');
   });
 
+  test('plates sit on the fixed corners by default, at random cells per episode with -random', () => {
+    const plates = (env: PressurePlates, seed: number): string => {
+      const o = env.reset(seed);
+      // Agent 0's cell plus its offsets give the plate cells (grid units).
+      const v = read(o.obs, 0, env.spec.obsSize, env.size - 1);
+      return `${v[0] + v[2]},${v[1] + v[3]} ${v[0] + v[4]},${v[1] + v[5]}`;
+    };
+    const fixed = makeEnv('plates') as PressurePlates;
+    assert.equal(fixed.size, 6);
+    assert.deepEqual([1, 2, 3].map((s) => plates(fixed, s)), ['0,5 5,0', '0,5 5,0', '0,5 5,0']);
+    const random = makeEnv('plates:6x6-random') as PressurePlates;
+    assert.equal(random.randomPlates, true);
+    assert.ok(new Set([1, 2, 3, 4].map((s) => plates(random, s))).size >= 3);
+  });
+
   test('staying put never opens the door; the limit truncates; the registry builds sizes by name', () => {
     const env = makeEnv('plates:4x4') as PressurePlates;
     assert.equal(env.size, 4);

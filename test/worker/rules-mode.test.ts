@@ -59,6 +59,38 @@ describe('rules mode', () => {
     client.dispose();
   });
 
+  test('copies 0: the game feeds the episodes, the worker only tests on the rules, keeps the best and stops when solved', async () => {
+    const env = makeEnv('two-step');
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, seed: 1 }, {
+      createWorker: () => createInProcessWorker(),
+      backend: 'wasm',
+      autosaveEvery: 0,
+      metricsEveryMs: 100,
+      rules: { env: 'two-step', copies: 0, testEvery: 400, testEpisodes: 5, stopAt: 8 },
+    });
+    const tests: WorkerTest[] = [];
+    client.on(WorkerTrainerEvents.TEST, (t: WorkerTest) => tests.push(t));
+    assert.equal(client.rulesMode, false, 'experience comes from the game');
+    assert.notEqual(client.explorationMode(), GREEDY, 'the game explores: its episodes are the training data');
+    // The game's side: episodes played on the streamed weights, exploring as the trainer says.
+    const { Rng } = await import('../../plugin/core/index.js');
+    const rng = new Rng(5);
+    const game = makeEnv('two-step');
+    while (!tests.some((t) => t.solved)) {
+      const ep = runEpisode(game, client.policy, { mode: client.explorationMode(), rng });
+      client.submitEpisode(ep.record);
+      await new Promise((r) => setTimeout(r, 0));
+      if (client.envSteps > 40_000) throw new Error(`not solved after ${client.envSteps} env steps: ${JSON.stringify(tests.slice(-3))}`);
+    }
+    const solved = tests.find((t) => t.solved)!;
+    assert.equal(solved.score, 8);
+    assert.ok(solved.envSteps >= 400 && solved.envSteps <= client.envSteps, `tested at ${solved.envSteps} of the game's env steps`);
+    await until(() => client.metrics?.paused === true, 10_000, 'the pause');
+    const best = loadPolicy(await client.exportPolicy('best'), { nAgents: 2 });
+    assert.equal(runEpisode(env, best, { mode: GREEDY, rng: null }).episodeReturn, 8);
+    client.dispose();
+  });
+
   test('an env the worker does not know, or one that does not fit the squad, is refused with its name', async () => {
     const env = makeEnv('two-step');
     const errors: string[] = [];
@@ -75,6 +107,6 @@ describe('rules mode', () => {
     await until(() => errors.some((e) => /does not fit the squad/.test(e)), 30_000, 'the misfit');
     assert.ok(errors.some((e) => /obsSize/.test(e)), errors.join('\n'));
     misfit.dispose();
-    assert.throws(() => new WorkerTrainer(env.spec, {}, { createWorker: () => createInProcessWorker(), rules: { env: 'two-step', copies: 0 } }).dispose(), /copies/);
+    assert.throws(() => new WorkerTrainer(env.spec, {}, { createWorker: () => createInProcessWorker(), rules: { env: 'two-step', copies: -1 } }).dispose(), /copies must be a whole number in 0..256/);
   });
 });
