@@ -149,6 +149,17 @@ export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ ta
   };
 }
 
+/** The `presets` key from cells the command line below recorded (a JSONL file), with where they came from. */
+export function presetsFromCells(file: string): Record<string, unknown> {
+  const cells = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SuiteCell).filter((c) => !c.label);
+  const tasks = SUITE_TASKS.filter((t) => cells.some((c) => c.task === t.name));
+  return {
+    tasks: tasks.map((t) => ({ name: t.name, budgetSteps: t.budgetSteps, solvedAt: t.solvedAt })),
+    rows: suiteRows(cells),
+    source: `${cells.length} cells recorded in ${file} by test/bench/presets.ts`,
+  };
+}
+
 // Run cells from the command line:
 //   node --import tsx test/bench/presets.ts --table runs/presets.jsonl   (prints the markdown table)
 //   node --import tsx test/bench/presets.ts --out runs/presets.jsonl [--tasks a,b] [--presets game,pymarl]

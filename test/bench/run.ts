@@ -1,13 +1,16 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
-// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser --no-browser-training.
+// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser --no-browser-training
+// --no-presets, --presets-from FILE (the preset table from cells recorded by test/bench/presets.ts).
 import { spawnSync } from 'node:child_process';
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
 import { browserTrainingBench } from './browser-training.js';
 import { heistBench } from './heist.js';
+import { presetsBench, presetsFromCells } from './presets.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
 const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu'), returns: !args.has('--no-returns') });
 // The same updates with the kernels' relaxed-SIMD build, in a child Node that has relaxed SIMD on.
@@ -28,5 +31,10 @@ if (!args.has('--no-browser') && !args.has('--no-browser-training')) {
   } catch (e) {
     output.browserTraining = { skipped: (e as Error).message };
   }
+}
+if (!args.has('--no-presets')) {
+  // The whole suite is hours of training on a 2-core machine: --presets-from reads the cells the suite runner recorded.
+  const from = argv[argv.indexOf('--presets-from') + 1];
+  output.presets = args.has('--presets-from') ? presetsFromCells(from) : await presetsBench({ quick });
 }
 console.log(JSON.stringify(output, null, 2));

@@ -42,6 +42,32 @@ describe('phaser-qmix CLI', () => {
     assert.equal(after.at(-1).envSteps, 3000);
   });
 
+  test('--preset picks the defaults (recorded in the policy file), --config still wins; --stop-at stops at the first test that reaches it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+    const config = join(dir, 'config.json');
+    // The paper's uniform-exploration check, minus its preset: --preset pymarl supplies it.
+    const { preset: _preset, ...rest } = TWO_STEP_UNIFORM_CONFIG;
+    await writeFile(config, JSON.stringify(rest));
+    const r = cli('train', '--env', 'two-step', '--steps', '20000', '--seed', '1', '--preset', 'pymarl', '--config', config, '--out', join(dir, 'run'), '--log-every', '400', '--test-episodes', '1', '--stop-at', '8');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /solved: a test reached --stop-at 8 at \d+ env steps; stopped there/);
+    const lines = (await readFile(join(dir, 'run', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.at(-1).envSteps < 20000, `stopped at ${lines.at(-1).envSteps}`);
+    assert.equal(lines.at(-1).testReturnMean, 8);
+    assert.ok(lines.slice(0, -1).every((l: { testReturnMean: number }) => l.testReturnMean < 8), 'it stopped at the first report that reached 8');
+    const policy = loadPolicy(await readFile(join(dir, 'run', 'policy.json'), 'utf8'));
+    assert.equal(policy.file.training.preset, 'pymarl');
+    const cp = unpackCheckpoint(await loadCheckpointDir(join(dir, 'run', 'checkpoint')));
+    assert.equal(cp.manifest.config.preset, 'pymarl');
+    assert.equal(cp.manifest.config.targetUpdateInterval, rest.targetUpdateInterval, '--config wins over the preset');
+    const bad = cli('train', '--env', 'two-step', '--preset', 'starcraft');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--preset must be one of game, pymarl, pymarl2, got "starcraft"/);
+    const nan = cli('train', '--env', 'two-step', '--stop-at', 'most');
+    assert.equal(nan.status, 2);
+    assert.match(nan.stderr, /--stop-at must be a number, got "most"/);
+  });
+
   test('Ctrl-C saves a checkpoint (and the policy) before exiting', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
     const child = spawn(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'meeting-gridworld', '--steps', '10000000', '--out', dir, '--log-every', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
