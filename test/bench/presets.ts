@@ -174,7 +174,9 @@ export function suiteTable(all: readonly SuiteCell[]): string {
     const k = JSON.stringify([name(c), c.task, c.algo, c.seed]);
     return !seen.has(k) && seen.add(k) !== undefined;
   });
-  const rows = suiteRows(cells, name);
+  const order = (task: string): number => SUITE_TASKS.findIndex((t) => t.name === task);
+  const algoOrder = (a: string): number => SUITE_ALGOS.indexOf(a as Algo);
+  const rows = suiteRows(cells, name).sort((a, b) => order(a.task) - order(b.task) || a.preset.localeCompare(b.preset) || algoOrder(a.algo) - algoOrder(b.algo));
   const best = new Map<string, number>();
   for (const c of cells) {
     const key = JSON.stringify([name(c), c.task, c.algo]);
