@@ -258,9 +258,20 @@ export class TrainingEditor {
       this.o.pauseGame?.(false);
       this.say(resume ? 'Training resumed from the autosave.' : 'Training started.');
     } catch (e) {
+      // Nothing half-started stays behind: no trainer, no arenas, the squad as it was.
+      this.o.plugin.stopArenas?.();
+      if (this.trainer) {
+        try {
+          if (this.squad.mode === 'train') this.squad.setMode(this.startMode === 'train' ? 'heuristic' : this.startMode);
+        } catch {
+          this.squad.setMode('heuristic');
+        }
+        this.trainer.dispose();
+        this.trainer = null;
+      }
       this.phase = 'idle';
       this.busy(null);
-      this.say((e as Error).message, true);
+      this.say(`Could not start training: ${(e as Error).message}`, true);
     }
     this.render();
   }

@@ -72,7 +72,7 @@ async function cliRate(steps: number): Promise<{ envStepsPerSec: number; updates
  * fast-forward), paced to the learner. Rates over 20 s after a 20 s warm-up.
  */
 async function sourceRates(page: Page, source: 'rules' | 'scene'): Promise<Record<string, unknown>> {
-  await page.getByRole('button', { name: 'Reset' }).click();
+  await resetEditor(page);
   await page.selectOption('#pq-source', source);
   await page.selectOption('#pq-timescale', 'max');
   await page.getByRole('button', { name: 'Start' }).click();
@@ -90,7 +90,7 @@ async function sourceRates(page: Page, source: 'rules' | 'scene'): Promise<Recor
   await page.waitForTimeout(20_000);
   const b = await read();
   const secs = (b.t - a.t) / 1000;
-  await page.getByRole('button', { name: 'Reset' }).click();
+  await resetEditor(page);
   return {
     what: source === 'rules' ? 'experience from 8 env copies the worker steps itself (rules mode); 20 s after a 20 s warm-up' : 'experience from the shown scene alone at speed max (10 ms of scene steps per frame), paced to the learner; 20 s after a 20 s warm-up',
     envStepsPerSec: +((b.envSteps - a.envSteps) / secs).toFixed(1),
@@ -98,6 +98,21 @@ async function sourceRates(page: Page, source: 'rules' | 'scene'): Promise<Recor
     ...(source === 'scene' ? { sceneStepsPerSec: +((b.sceneSteps - a.sceneSteps) / secs).toFixed(1), lagUpdates: b.lag, stepsPerUpdate: +b.stepsPerUpdate.toFixed(1), targetStepsPerUpdate: +b.target.toFixed(1) } : {}),
   };
 }
+
+/** Reset, when the editor has something to reset (it is disabled while idle). */
+async function resetEditor(page: Page): Promise<void> {
+  const reset = page.getByRole('button', { name: 'Reset' });
+  if (await reset.isEnabled()) await reset.click();
+}
+
+/** What the editor says (state, status line, last message): kept in the JSON for a run that went wrong. */
+const editorSays = (page: Page): Promise<Record<string, string>> =>
+  page.evaluate(() => ({
+    state: (globalThis as unknown as { editor: { state: string } }).editor.state,
+    status: document.querySelector('.pq-status')?.textContent ?? '',
+    message: document.querySelector('.pq-message')?.textContent ?? '',
+    best: document.querySelector('.pq-best')?.textContent ?? '',
+  }));
 
 /** Plays the page's current policy on 200 seeded rounds of the rules against the flee rabbit (seeds the scene never used: it draws its worlds from Math.random). */
 async function testCurrentPolicy(page: Page): Promise<number> {
@@ -151,13 +166,23 @@ export async function browserTrainingBench(capSeconds = 1200, cliSteps = 30000):
     }
     last = { ...last, tests };
     const hit = reached();
+    const editorAtEnd = await editorSays(page);
+    // The main figures go out now, so a failure in the comparisons below cannot lose them.
+    console.error(`browserTraining main run: ${JSON.stringify({ editorEnvStepsPerSec, editorUpdatesPerSec, cli, tests: tests.map((t) => ({ envSteps: t.envSteps, winRate: t.winRate, s: +((t.t - started) / 1000).toFixed(1) })), editorAtEnd })}`);
     // Frames with the worker resting (the scene still plays): the baseline.
     await page.evaluate(() => (globalThis as unknown as { editor: { currentTrainer: { setPaused(p: boolean): void } } }).editor.currentTrainer.setPaused(true));
     await page.waitForTimeout(2000);
     const framesPaused = await frameIntervals(page, 10_000);
     await page.screenshot({ path: 'test-results/bench-browser-training.png' });
-    const rulesMode = await sourceRates(page, 'rules');
-    const sceneMode = await sourceRates(page, 'scene');
+    const safely = async (source: 'rules' | 'scene'): Promise<Record<string, unknown>> => {
+      try {
+        return await sourceRates(page, source);
+      } catch (e) {
+        return { failed: (e as Error).message.split('\n')[0], editor: await editorSays(page) };
+      }
+    };
+    const rulesMode = await safely('rules');
+    const sceneMode = await safely('scene');
     const bestRate = Math.max(0, ...last.tests.map((t) => t.winRate ?? 0));
     return {
       what: 'Carrot Heist in the editor page (npm start /editor.html), headless Chromium, editor defaults (experience from 8 training arenas of the scene, backend auto) at speed max; every 20 s the bench plays the current policy on 200 seeded rounds of the rules; the CLI figure is train() with 8 env copies on the same env and config, in the same run before the browser',
@@ -176,6 +201,7 @@ export async function browserTrainingBench(capSeconds = 1200, cliSteps = 30000):
       frameP95Ratio: +(framesTraining.p95 / framesPaused.p95).toFixed(3),
       frames: { training: framesTraining, paused: framesPaused },
       firstUpdateSeconds: +((firstUpdate.t - started) / 1000).toFixed(2),
+      editorAtEnd,
       rulesMode,
       sceneMode,
       backend: { choice: last.backend, reason: last.reason },
