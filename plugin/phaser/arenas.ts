@@ -84,6 +84,10 @@ export class SharedTrainer implements SquadTrainer {
 /** One squad name's batch: its copies' memories and the batched buffers (grown, never shrunk). */
 interface SquadBatch {
   readonly memories: Map<Squad, ActingMemory>;
+  /** This step's copies of the squad (the shown one first), those deciding, and their memories: reused every step. */
+  readonly copies: Squad[];
+  readonly deciding: Squad[];
+  readonly decidingMemories: ActingMemory[];
   obs: Float32Array;
   last: Int32Array;
   q: Float32Array;
@@ -106,6 +110,7 @@ export class Arenas {
   batchedForwards = 0;
   private readonly batches = new Map<string, SquadBatch>();
   private readonly copyHosts: (() => ArenaHost | null)[];
+  private readonly hosts: (ArenaHost | null)[] = [];
   private stopped = false;
 
   /** @internal */
@@ -154,32 +159,44 @@ export class Arenas {
    */
   step(time: number, delta: number): void {
     if (this.stopped) return;
-    const training = this.primary.squads.filter((s) => s.mode === 'train' && s.error === null);
-    if (training.length === 0) return;
-    const hosts = this.copyHosts.map((h, k) => (this.scenes[k].sys.settings.status === Phaser.Scenes.SLEEPING ? h() : null));
-    for (const shownSquad of training) {
-      const copies: Squad[] = [shownSquad];
+    const shown = this.primary.squads;
+    if (!shown.some((s) => s.mode === 'train' && s.error === null)) return;
+    // Once per step, in place: the copies that are created (asleep) have a host to step.
+    const hosts = this.hosts;
+    for (let k = 0; k < this.copyHosts.length; k++) hosts[k] = this.scenes[k].sys.settings.status === Phaser.Scenes.SLEEPING ? this.copyHosts[k]() : null;
+    for (const shownSquad of shown) {
+      if (shownSquad.mode !== 'train' || shownSquad.error !== null) continue;
+      const batch = this.batchOf(shownSquad.name);
+      const copies = batch.copies;
+      copies.length = 0;
+      copies.push(shownSquad);
       for (const host of hosts) {
         const s = host?.getSquad(shownSquad.name);
         if (!s || s.error !== null) continue;
         if (s.mode !== 'train') s.setMode('train');
         copies.push(s);
       }
-      this.decide(shownSquad, copies, delta);
+      this.decide(shownSquad, batch, delta);
     }
     for (let k = 0; k < hosts.length; k++) if (hosts[k]) this.scenes[k].sys.step(time, delta);
   }
 
-  /** Stages every copy's decision and chooses all that are due with one forward. */
-  private decide(shown: Squad, copies: readonly Squad[], delta: number): void {
-    let batch = this.batches.get(shown.name);
+  private batchOf(name: string): SquadBatch {
+    let batch = this.batches.get(name);
     if (!batch) {
-      batch = { memories: new Map(), obs: new Float32Array(0), last: new Int32Array(0), q: new Float32Array(0) };
-      this.batches.set(shown.name, batch);
+      batch = { memories: new Map(), copies: [], deciding: [], decidingMemories: [], obs: new Float32Array(0), last: new Int32Array(0), q: new Float32Array(0) };
+      this.batches.set(name, batch);
     }
-    const deciding: Squad[] = [];
-    const memories: ActingMemory[] = [];
-    for (const s of copies) {
+    return batch;
+  }
+
+  /** Stages every copy's decision and chooses all that are due with one forward. */
+  private decide(shown: Squad, batch: SquadBatch, delta: number): void {
+    const deciding = batch.deciding;
+    const memories = batch.decidingMemories;
+    deciding.length = 0;
+    memories.length = 0;
+    for (const s of batch.copies) {
       let m = batch.memories.get(s);
       if (!m) {
         m = { hidden: null };
@@ -206,7 +223,7 @@ export class Arenas {
     if (batch.last.length < m * N) batch.last = new Int32Array(m * N);
     if (batch.q.length < m * N * A) batch.q = new Float32Array(m * N * A);
     for (let k = 0; k < m; k++) {
-      const rows = deciding[k].stagedRows();
+      const rows = k === 0 ? first : deciding[k].stagedRows();
       batch.obs.set(rows.obs, k * N * O);
       if (rows.first) batch.last.fill(-1, k * N, (k + 1) * N);
       else batch.last.set(rows.lastActions, k * N);

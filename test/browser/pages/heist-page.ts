@@ -123,37 +123,10 @@ const scenarios = {
     play.squad.setTrainer(rec);
     play.squad.setMode('train');
     // What the rules say at each decision and at each episode's end.
-    const snapshots: { state: Float32Array; obs: Float32Array }[][] = [[]];
-    const snap = (): void => {
-      const state = new Float32Array(spec.stateSize);
-      const obs = new Float32Array(n * spec.obsSize);
-      play.rules.writeState(state);
-      for (let i = 0; i < n; i++) play.rules.writeGuardObs(i, obs, i * spec.obsSize);
-      snapshots[snapshots.length - 1].push({ state, obs });
-    };
-    play.squad.on(SquadEvents.DECISION, snap);
-    play.squad.on(SquadEvents.EPISODE_END, () => {
-      snap();
-      snapshots.push([]);
-    });
+    const snapshots = snapshotsOf(play, spec);
     while (rec.episodes.length < 4) step();
-    let maxStateDiff = 0;
-    let maxObsDiff = 0;
-    const lengths: number[] = [];
-    const terminated: boolean[] = [];
-    // Episode 0 may have begun in greedy mode before the recorder was attached: compare the rest.
-    for (let e = 1; e < rec.episodes.length; e++) {
-      const ep = rec.episodes[e];
-      const snaps = snapshots[e];
-      if (snaps.length !== ep.length + 1) throw new Error(`episode ${e}: ${snaps.length} snapshots for ${ep.length + 1} recorded rows`);
-      lengths.push(ep.length);
-      terminated.push(ep.terminated);
-      for (let t = 0; t <= ep.length; t++) {
-        for (let k = 0; k < spec.stateSize; k++) maxStateDiff = Math.max(maxStateDiff, Math.abs(ep.state[t * spec.stateSize + k] - snaps[t].state[k]));
-        const O = n * spec.obsSize;
-        for (let k = 0; k < O; k++) maxObsDiff = Math.max(maxObsDiff, Math.abs(ep.obs[t * O + k] - snaps[t].obs[k]));
-      }
-    }
+    const { maxStateDiff, maxObsDiff, lengths } = compare(spec, rec.episodes, snapshots);
+    const terminated = rec.episodes.slice(1).map((ep) => ep.terminated);
     game.destroy(true);
     return { episodes: rec.episodes.length, lengths, terminated, maxStateDiff, maxObsDiff };
   },
