@@ -4,7 +4,7 @@
  * shipped policy file (no tfjs in this bundle).
  */
 import * as Phaser from 'phaser';
-import { QmixPlugin } from '../plugin/phaser/index.js';
+import { playAtFixedRate, QmixPlugin } from '../plugin/phaser/index.js';
 import { HEIGHT, WIDTH } from './config.js';
 import { BootScene } from './scenes/boot.js';
 import { OverlayScene } from './scenes/overlay.js';
@@ -23,4 +23,6 @@ const game = new Phaser.Game({
   scene: [BootScene, TitleScene, PlayScene, OverlayScene],
 });
 
+// 60 game steps a second in real time on any display (a tick is 10 steps), however fast its frames come.
+playAtFixedRate(game);
 (globalThis as { game?: Phaser.Game }).game = game;

@@ -5,6 +5,7 @@
  */
 export { DEFAULT_TIME_BUDGET_MS, QmixPlugin, type StepStats } from './plugin.js';
 export { Squad } from './squad.js';
+export { playAtFixedRate, type FixedRateOptions } from './game-loop.js';
 export { Arenas, type ArenaOptions } from './arenas.js';
 export { SquadAgent, type AgentHooks, type GameObjectLike, type SquadMode, type SquadOptions } from './agent.js';
 export { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';

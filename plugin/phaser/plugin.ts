@@ -24,6 +24,7 @@
 import * as Phaser from 'phaser';
 import type { SquadOptions } from './agent.js';
 import { arenaCopyOf, Arenas, SharedTrainer, type ArenaOptions } from './arenas.js';
+import { joinRenderCap, skippedDraws, type RenderCapMembership } from './game-loop.js';
 import { Squad } from './squad.js';
 import type { Bounds } from './state-builder.js';
 
@@ -31,7 +32,7 @@ import type { Bounds } from './state-builder.js';
 export interface StepStats {
   /** Scene steps taken (real and fast-forwarded). */
   readonly sceneSteps: number;
-  /** Frames the scene rendered. */
+  /** Frames the scene rendered (frames the draw cap skipped are not counted). */
   readonly renderedFrames: number;
   /** Scene steps per second over the last full second (0 before one passed). */
   readonly sceneStepsPerSec: number;
@@ -39,6 +40,8 @@ export interface StepStats {
   readonly stepsLastFrame: number;
   /** Frames in which fast-forward stopped early because a trainer's learner was behind (pacing). */
   readonly pacedFrames: number;
+  /** Frames the game left undrawn under a draw-rate cap ({@link QmixPlugin.renderFps}), since the cap was installed. */
+  readonly undrawnFrames: number;
 }
 
 const MAX_TIME_SCALE = 1000;
@@ -66,6 +69,8 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
   private readonly squadMap = new Map<string, Squad>();
   private scale = 1;
   private budget: number | null = null;
+  private drawFps: number | null = null;
+  private renderCap: RenderCapMembership | null = null;
   private inExtraSteps = false;
   private steps = 0;
   private frames = 0;
@@ -133,9 +138,35 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     this.budget = value;
   }
 
+  /**
+   * A cap on the draw rate while fast-forwarding (`timeScale` above 1 or a
+   * time budget): at most this many drawn frames a second; the frames
+   * between run the game's update only and the canvas keeps its last
+   * picture. Drawing is the dearest part of a frame on a machine without a
+   * GPU (WebGL on a software renderer), so a cap hands that time to the
+   * simulation and the training worker. It applies to the whole game's
+   * drawing (Phaser draws all scenes at once); with several capping scenes
+   * the lowest rate wins. Null (the default): draw every frame.
+   * @example
+   * ```ts
+   * this.qmix.timeBudgetMs = DEFAULT_TIME_BUDGET_MS;
+   * this.qmix.renderFps = 10; // train at top speed, show 10 pictures a second
+   * ```
+   */
+  get renderFps(): number | null {
+    return this.drawFps;
+  }
+
+  set renderFps(value: number | null) {
+    if (value !== null && !(Number.isFinite(value) && value > 0 && value <= 1000)) {
+      throw new RangeError(`renderFps must be null or a rate in (0, 1000] frames a second, got ${value}`);
+    }
+    this.drawFps = value;
+  }
+
   /** Stepping counters since the scene started. */
   get stats(): StepStats {
-    return { sceneSteps: this.steps, renderedFrames: this.frames, sceneStepsPerSec: this.rate.perSec, stepsLastFrame: this.lastFrameSteps, pacedFrames: this.paced };
+    return { sceneSteps: this.steps, renderedFrames: this.frames, sceneStepsPerSec: this.rate.perSec, stepsLastFrame: this.lastFrameSteps, pacedFrames: this.paced, undrawnFrames: this.game ? skippedDraws(this.game) : 0 };
   }
 
   /** The arena this scene plays: 0 for a shown scene, 1.. for a training-arena copy. */
@@ -224,10 +255,26 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     this.frames = 0;
     this.paced = 0;
     this.rate = { at: -1, steps: 0, perSec: 0 };
+    // Copies are never drawn: only shown scenes have a say in the draw rate.
+    if (!this.copyOf && !this.renderCap) this.renderCap = joinRenderCap(this.game!, this);
+  }
+
+  /** The game loop's question: whether this scene fast-forwards now. */
+  fastForwarding(): boolean {
+    return (this.scale > 1 || this.budget !== null) && this.systems!.isActive();
+  }
+
+  /** The draw cap's question (see {@link QmixPlugin.renderFps}): a wish only while fast-forwarding. */
+  renderIntervalMs(): number | null {
+    if (this.drawFps === null || !(this.scale > 1 || this.budget !== null)) return null;
+    return this.systems!.isActive() ? 1000 / this.drawFps : null;
   }
 
   private preUpdate(time: number, delta: number): void {
-    if (!this.inExtraSteps && (this.scale > 1 || this.budget !== null)) this.fastForward(time, delta);
+    if (!this.inExtraSteps && (this.scale > 1 || this.budget !== null)) {
+      this.renderCap?.ensure();
+      this.fastForward(time, delta);
+    }
     this.steps++;
     this.arenaSet?.step(time, delta);
     for (const squad of this.squadMap.values()) squad.update(delta);
@@ -280,11 +327,14 @@ export class QmixPlugin extends Phaser.Plugins.ScenePlugin {
     events.off(Phaser.Scenes.Events.PRE_UPDATE, this.preUpdate, this);
     events.off(Phaser.Scenes.Events.RENDER, this.onRender, this);
     events.off(Phaser.Scenes.Events.SHUTDOWN, this.onSceneShutdown, this);
+    this.renderCap?.leave();
+    this.renderCap = null;
     this.stopArenas();
     for (const squad of this.squadMap.values()) squad.destroy();
     this.squadMap.clear();
     this.scale = 1;
     this.budget = null;
+    this.drawFps = null;
   }
 
   override destroy(): void {

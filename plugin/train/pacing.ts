@@ -115,11 +115,15 @@ export class RatioPacer {
     return Math.max(0, this.owed() - (this.updates - this.baseUpdates));
   }
 
-  /** Env steps the source may still collect before the learner would lag by more than `maxLagUpdates`. */
-  allowance(): number {
+  /**
+   * Env steps the source may still collect before the learner would lag by
+   * more than `maxLagUpdates` (or by `maxLag`, for a caller that allows more
+   * for a while).
+   */
+  allowance(maxLag = this.maxLag): number {
     if (this.episodes < this.owingFrom) return Infinity;
     const perUpdate = this.meanLength() / this.u;
-    return Math.max(0, (this.maxLag - this.lag()) * (Number.isFinite(perUpdate) ? perUpdate : 1));
+    return Math.max(0, (maxLag - this.lag()) * (Number.isFinite(perUpdate) ? perUpdate : 1));
   }
 
   /**

@@ -18,7 +18,7 @@ import { GreedyPolicy } from '../runtime/greedy-policy.js';
 import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
 import { GREEDY } from '../core/explore.js';
 import { RatioPacer, type PacingState } from '../train/pacing.js';
-import { FramePacing } from './frame-pacing.js';
+import { FramePacing, type FrameClock } from './frame-pacing.js';
 import { checkRules, episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type RulesOptions, type WorkerBackend, type WorkerMetrics, type WorkerTest } from './protocol.js';
 
 /** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
@@ -57,6 +57,8 @@ export interface WorkerTrainerOptions extends Partial<Omit<HostOptions, 'resume'
   readonly adaptiveLoad?: boolean;
   /** The busy / resting frame-interval p95 the adaptive load aims under. Default 1.1. */
   readonly frameP95Ratio?: number;
+  /** Where the adaptive load reads frames (default: performance.now and requestAnimationFrame; a game loop of its own, or a test, passes one). */
+  readonly frameClock?: FrameClock;
   /**
    * Pacing: how many updates the learner may owe before the squad's
    * fast-forward backs off (see {@link WorkerTrainer.allowance}). Default 4.
@@ -121,12 +123,21 @@ class ZeroPolicy implements QPolicy {
 /** Restarts tried while a worker keeps failing before it is ready. */
 const MAX_START_FAILURES = 3;
 
+/**
+ * How far the simulation may run ahead of the learner during a probe window
+ * of the adaptive load, in units of `maxLagUpdates` (8 x 4 = 32 updates, a
+ * second or two of a fast-forwarding page): far enough that the probe sees
+ * the game's own frames, near enough that pacing catches up in a moment.
+ */
+export const PROBE_LAG_FACTOR = 8;
+
 const DEFAULTS = {
   backend: 'auto' as WorkerBackend,
   updatesPerEpisode: 1,
   weightsEvery: 10,
   metricsEveryMs: 500,
   autosaveEvery: 200,
+  autosaveEveryMs: 60000,
   autosaveName: 'autosave',
   autosaveBuffer: false,
   trialUpdates: 3,
@@ -152,7 +163,7 @@ const DEFAULTS = {
 export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   readonly spec: EnvSpec;
   readonly config: QmixConfig;
-  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths' | 'rules'>> & { wasmPaths?: string; rules: RulesOptions | null };
+  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths' | 'rules' | 'frameClock'>> & { wasmPaths?: string; frameClock?: FrameClock; rules: RulesOptions | null };
   private readonly pacer: RatioPacer;
   private lastTest: WorkerTest | null = null;
   private worker: WorkerLike | null = null;
@@ -201,6 +212,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         load: this.load,
         maxLoad: this.options.maxLoad,
         p95Ratio: this.options.frameP95Ratio,
+        ...(this.options.frameClock ? { clock: this.options.frameClock } : {}),
         setLoad: (load) => {
           this.load = load;
           this.worker?.postMessage({ type: 'load', maxLoad: load });
@@ -248,6 +260,11 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     return this.rulesMode ? (this.latest?.envSteps ?? 0) : this.envStepCount;
   }
 
+  /** Whether the adaptive load has the worker resting for a probe window right now (the game then runs unpaced; see {@link WorkerTrainer.allowance}). */
+  get probing(): boolean {
+    return this.resting;
+  }
+
   /** Whether the worker trains on its own env copies (rules mode). */
   get rulesMode(): boolean {
     return this.options.rules !== null && this.options.rules.copies > 0;
@@ -262,9 +279,19 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
    * Pacing: env steps the game may still collect before the learner owes
    * more than `maxLagUpdates` updates (Infinity in rules mode, where the game
    * collects nothing). A fast-forwarding scene backs off at 0.
+   *
+   * While the worker rests for a probe window of the adaptive load the
+   * simulation runs unpaced: the probe's reference frames are meant to be
+   * the game's frames without the worker, and a paced game would stand still
+   * with its learner (cheap frames that made the worker look guilty: it
+   * was throttled to a 21% duty cycle at the editor's top speed). It may
+   * run up to {@link PROBE_LAG_FACTOR} times `maxLagUpdates` ahead, which
+   * pacing works off after the probe.
    */
   allowance(): number {
-    return this.rulesMode ? Infinity : this.pacer.allowance();
+    if (this.rulesMode) return Infinity;
+    // A trainer the caller paused collects nothing more, probe or not.
+    return this.resting && !this.userPaused ? this.pacer.allowance(PROBE_LAG_FACTOR * this.options.maxLagUpdates) : this.pacer.allowance();
   }
 
   /** Where pacing stands: lag, the ratio asked for and the one in force, the exploration clock. */
@@ -449,7 +476,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     w.onerror = (e) => {
       if (this.worker === w) this.fault(`the worker crashed: ${e?.message ?? 'unknown error'}`);
     };
-    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, maxLagUpdates: _m, ...host } = this.options;
+    const { createWorker: _c, heartbeatMs: _h, startupMs: _s, adaptiveLoad: _a, frameP95Ratio: _f, frameClock: _k, maxLagUpdates: _m, ...host } = this.options;
     this.load = host.maxLoad;
     // A restarted worker starts at the full duty cycle; the pacing goes on from there.
     if (this.pacing) this.pacing.load = this.load;

@@ -6,4 +6,5 @@
 export { IdbCheckpointStore, type SavedCheckpointInfo } from './checkpoint-idb.js';
 export { WorkerTrainer, WorkerTrainerEvents, type WorkerLike, type WorkerTrainerOptions, type WorkerFaultEvent } from './client.js';
 export { parseFromWorker, parseToWorker, ProtocolError, episodeTransferables, type FromWorker, type ToWorker, type HostOptions, type RulesOptions, type WorkerMetrics, type WorkerTest, type WorkerBackend } from './protocol.js';
+export type { FrameClock } from './frame-pacing.js';
 export { RatioPacer, type PacingOptions, type PacingState } from '../train/pacing.js';

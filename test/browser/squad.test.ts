@@ -123,6 +123,34 @@ describe('QmixPlugin in a Phaser 4 scene', () => {
     assert.match(r.refused, /timeBudgetMs must be null or a number/);
   });
 
+  test('a draw-rate cap skips draws while fast-forwarding (scene updates go on every frame), and only then; stopping the scene lifts it', async () => {
+    const r = await run('renderCap');
+    console.log(`# draw cap: ${JSON.stringify(r)}`);
+    // 60 frames at 60 Hz under a 10 fps cap: 10 draws, and two scene updates per frame (timeScale 2).
+    assert.ok(r.capped.draws >= 9 && r.capped.draws <= 11, JSON.stringify(r.capped));
+    assert.equal(r.capped.updates, 120);
+    assert.equal(r.capped.undrawn, 60 - r.capped.draws);
+    assert.equal(r.realTime.draws, 12, 'real time draws every frame');
+    assert.equal(r.uncapped.draws, 12, 'no cap: every frame drawn');
+    assert.ok(r.budgetCapped.draws >= 19 && r.budgetCapped.draws <= 21, JSON.stringify(r.budgetCapped));
+    assert.ok(r.budgetCapped.updates >= 60);
+    assert.match(r.refused, /renderFps must be null or a rate/);
+    assert.ok(r.restored, 'the loop gets its own callback back when the last capping scene stops');
+  });
+
+  test('playAtFixedRate: the same scene steps and decisions per second at 30, 60 and 144 Hz; a slow machine plays slower, not in bursts; fast-forward keeps its own steps', async () => {
+    const r = await run('fixedRate');
+    console.log(`# fixed rate, 2 s at each refresh rate: ${JSON.stringify(r)}`);
+    for (const k of ['hz30', 'hz60', 'hz144', 'uneven']) {
+      assert.ok(Math.abs(r[k].updates - 120) <= 2, `${k}: ${r[k].updates} scene steps in 2 s, 120 expected`);
+      assert.ok(Math.abs(r[k].decisions - 60) <= 2, `${k}: ${r[k].decisions} decisions in 2 s, 60 expected`);
+    }
+    assert.equal(r.slow.updates, 40, '10 frames of 200 ms, 4 steps each at most');
+    assert.equal(r.fastForward60.updates, 8 * r.fastForward60.frames, 'fast-forward: 8 steps per frame, the fixed rate stands aside');
+    assert.equal(r.stopped144.updates, r.stopped144.frames, 'stopped: one step per frame again');
+    assert.match(r.refused, /hz must be in/);
+  });
+
   test('100 scene restarts leave no listeners, squads or tensors behind', async () => {
     const r = await run('restarts');
     assert.ok(r.trainersMade >= 100, String(r.trainersMade));

@@ -9,7 +9,8 @@ import { describe, test } from 'node:test';
 import { EpisodeBuilder, makeSchedule, Rng, runEpisode } from '../../plugin/core/index.js';
 import { MeetingGridworld } from '../../plugin/envs/index.js';
 import { createInProcessWorker } from '../../plugin/worker/host-index.js';
-import { WorkerTrainer } from '../../plugin/worker/index.js';
+import { WorkerTrainer, type FrameClock } from '../../plugin/worker/index.js';
+import { PROBE_LAG_FACTOR } from '../../plugin/worker/client.js';
 import '../support/tf.js';
 
 const CONFIG = { agent: 'mlp', batchSize: 8, epsilonAnnealTime: 5000, seed: 3 } as const;
@@ -53,5 +54,52 @@ describe('pacing', () => {
     assert.ok(Math.abs(mode.epsilon - eps.at(p.consumedSteps)) < 1e-9);
     assert.ok(mode.epsilon > eps.at(client.envSteps) + 0.05, `epsilon ${mode.epsilon} against ${eps.at(client.envSteps)} at the steps sent`);
     client.dispose();
+  });
+
+  test('during a probe of the adaptive load the game may run ahead (so the probe sees its frames, not a stalled game), by a bounded lag, and pauses again after', async () => {
+    // A hand-driven frame clock with uneven frames (every tenth 50 ms, the rest 16): the adaptive load asks for a probe.
+    let now = 0;
+    let pending: (() => void) | null = null;
+    const clock: FrameClock = { now: () => now, requestFrame: (cb) => ((pending = cb), 1), cancelFrame: () => (pending = null) };
+    const tick = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        now += i % 10 === 0 ? 50 : 16;
+        const cb = pending;
+        pending = null;
+        cb?.();
+      }
+    };
+    const env = new MeetingGridworld();
+    const client = new WorkerTrainer(env.spec, CONFIG, { createWorker: () => createInProcessWorker(), backend: 'cpu', metricsEveryMs: 50, autosaveEvery: 0, adaptiveLoad: true, frameClock: clock, maxLagUpdates: 4 });
+    const builder = new EpisodeBuilder(env.spec);
+    const rng = new Rng(5);
+    try {
+      await client.whenReady();
+      // No awaits below: the learner cannot move, so the lag is what the game collects.
+      const fill = () => {
+        let n = 0;
+        while (client.allowance() > 0 && n < 10000) {
+          client.submitEpisode(runEpisode(env, client.policy, { mode: client.explorationMode(), rng, builder }).record);
+          n++;
+        }
+        return n;
+      };
+      fill();
+      const before = client.pacingState.lagUpdates;
+      tick(150); // settle, then a 120-frame uneven window: a probe starts
+      assert.ok(client.probing, 'the worker rests for the probe');
+      const duringAllowance = client.allowance();
+      fill();
+      const during = client.pacingState.lagUpdates;
+      tick(95); // the probe's 90 frames: the worker goes on
+      assert.ok(!client.probing, 'the probe ended');
+      const after = client.allowance();
+      assert.ok(before <= 4, `lag ${before} before the probe`);
+      assert.ok(duringAllowance > 0, 'a probe lets the game run');
+      assert.ok(during > 4 && during <= PROBE_LAG_FACTOR * 4, `lag ${during} at the end of the probe (bound ${PROBE_LAG_FACTOR * 4})`);
+      assert.equal(after, 0, 'after the probe the game waits for the learner again');
+    } finally {
+      client.dispose();
+    }
   });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { validateEpisode, type EnvSpec, type EpisodeRecord, type QPolicy, type SquadTrainer, type TrainerUpdateInfo } from '../../../plugin/core/index.js';
 import { EpisodeTrainer, exportPolicy, QLearner } from '../../../plugin/learn/index.js';
 import { loadPolicy } from '../../../plugin/runtime/index.js';
-import { QmixPlugin, SquadEvents, type EpisodeEndEvent, type Squad, type SquadAgent } from '../../../plugin/phaser/index.js';
+import { playAtFixedRate, QmixPlugin, SquadEvents, type EpisodeEndEvent, type Squad, type SquadAgent } from '../../../plugin/phaser/index.js';
 
 const W = 320;
 const H = 240;
@@ -372,6 +372,96 @@ const scenarios = {
       refused = (e as Error).message;
     }
     return { budgeted, frameMs, pacedSteps, pacedFrames, fixedPaced, fixedFree, refused };
+  },
+
+  /**
+   * The draw-rate cap: frames stepped through the game loop's own callback
+   * (what requestAnimationFrame calls), counting draws and scene updates.
+   */
+  async renderCap() {
+    const a = await arena({ squad: { mode: 'heuristic', maxSteps: 10000 } });
+    const q = a.scene.qmix;
+    const g = game as Phaser.Game & { loop: { callback(time: number, delta: number): void } };
+    let draws = 0;
+    let updates = 0;
+    a.scene.events.on('render', () => draws++);
+    a.scene.events.on('update', () => updates++);
+    const loopFrames = (n: number) => {
+      const before = { draws, updates, undrawn: q.stats.undrawnFrames };
+      for (let i = 0; i < n; i++) {
+        time += 1000 / 60;
+        g.loop.callback(time, 1000 / 60);
+      }
+      return { draws: draws - before.draws, updates: updates - before.updates, undrawn: q.stats.undrawnFrames - before.undrawn };
+    };
+    q.timeScale = 2;
+    q.renderFps = 10;
+    const capped = loopFrames(60);
+    q.timeScale = 1; // not fast-forwarding: the cap does not apply
+    const realTime = loopFrames(12);
+    q.timeBudgetMs = 2;
+    q.renderFps = null; // fast-forwarding without a cap: every frame drawn
+    const uncapped = loopFrames(12);
+    q.renderFps = 20;
+    const budgetCapped = loopFrames(60);
+    let refused = '';
+    try {
+      q.renderFps = 0;
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    const during = g.loop.callback;
+    a.scene.scene.stop();
+    loopFrames(1); // the stop is queued to the next update
+    const restored = g.loop.callback !== during;
+    return { capped, realTime, uncapped, budgetCapped, refused, restored };
+  },
+
+  /**
+   * A fixed real-time rate: two seconds of animation frames at 30, 60 and
+   * 144 Hz (and late, uneven frames), counting scene updates and squad
+   * decisions (every 2 scene steps); then fast-forward on top of it.
+   */
+  async fixedRate() {
+    const out: Record<string, { updates: number; decisions: number; frames: number }> = {};
+    const a = await arena({ squad: { mode: 'heuristic', maxSteps: 100000 } });
+    const g = game as Phaser.Game & { loop: { callback(time: number, delta: number): void } };
+    const stop = playAtFixedRate(g);
+    g.loop.callback(time, 1000 / 60); // the wrapper goes in on the first step
+    let updates = 0;
+    let decisions = 0;
+    a.scene.events.on('update', () => updates++);
+    a.squad.on(SquadEvents.DECISION, () => decisions++);
+    const play = (label: string, intervals: () => number, ms: number) => {
+      const u = updates;
+      const d = decisions;
+      let frames = 0;
+      for (let t = 0; t < ms; frames++) {
+        const dt = intervals();
+        t += dt;
+        time += dt;
+        g.loop.callback(time, dt);
+      }
+      out[label] = { updates: updates - u, decisions: decisions - d, frames };
+    };
+    play('hz30', () => 1000 / 30, 2000);
+    play('hz60', () => 1000 / 60, 2000);
+    play('hz144', () => 1000 / 144, 2000);
+    let i = 0;
+    play('uneven', () => (i++ % 3 === 0 ? 40 : 12), 2000); // a busy machine's frames
+    play('slow', () => 200, 2000); // 5 fps: at most 4 steps a frame, so slower
+    a.scene.qmix.timeScale = 8;
+    play('fastForward60', () => 1000 / 60, 1000);
+    a.scene.qmix.timeScale = 1;
+    stop();
+    play('stopped144', () => 1000 / 144, 1000);
+    let refused = '';
+    try {
+      playAtFixedRate(g, { hz: 0 });
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    return { ...out, refused };
   },
 
   /** 100 restarts with a tfjs trainer: no listeners, squads or tensors left behind. */
