@@ -5,7 +5,7 @@
  */
 import * as Phaser from 'phaser';
 import { EDITOR_CSS, TrainingEditor } from '../plugin/editor/index.js';
-import { QmixPlugin } from '../plugin/phaser/index.js';
+import { playAtFixedRate, QmixPlugin } from '../plugin/phaser/index.js';
 import { IdbCheckpointStore, WorkerTrainer } from '../plugin/worker/index.js';
 import { HEIGHT, WIDTH } from './config.js';
 import { BootScene } from './scenes/boot.js';
@@ -25,6 +25,8 @@ const game = new Phaser.Game({
   plugins: { scene: [{ key: 'QmixPlugin', plugin: QmixPlugin, mapping: 'qmix' }] },
   scene: [BootScene, PlayScene, OverlayScene],
 });
+// 60 game steps a second in real time on any display (a tick is 10 steps), however fast its frames come.
+playAtFixedRate(game);
 game.registry.set('startScene', { key: 'play', data: { rabbit: 'flee' } });
 
 // The worker's greedy tests: `?testEpisodes=200&stopAt=0.9` asks for more rounds and a stop when solved.
@@ -54,6 +56,7 @@ game.events.once(Phaser.Core.Events.READY, () => {
         stopAt: number('stopAt') ?? null,
       },
       isWin: (e) => e.terminated, // the rabbit was caught
+      winMeaning: 'the gardeners catch the rabbit before the round ends',
       overlay: { canvas: game.canvas, width: WIDTH, height: HEIGHT },
       pauseGame: (paused) => (paused ? play.scene.pause() : play.scene.resume()),
       createTrainer: (spec, config, o) =>

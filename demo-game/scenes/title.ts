@@ -22,8 +22,10 @@ export class TitleScene extends Phaser.Scene {
       'B: swap the trained squad for the scripted one',
     ];
     this.add.text(WIDTH / 2, HEIGHT / 2 + 30, lines, { fontFamily: 'Trebuchet MS, Verdana, sans-serif', fontSize: '15px', color: '#fdf6e3', align: 'center', lineSpacing: 4 }).setOrigin(0.5);
-    const prompt = this.add.text(WIDTH / 2, HEIGHT - 28, 'Press SPACE or tap to play', { fontFamily: 'Trebuchet MS, Verdana, sans-serif', fontSize: '18px', color: '#ffb347', fontStyle: 'bold' }).setOrigin(0.5);
-    this.tweens.add({ targets: prompt, alpha: 0.35, duration: 700, yoyo: true, repeat: -1 });
+    // On a dark plate, light text, pulsing in size not in opacity: orange on the light grass read at about 1:1.
+    this.add.rectangle(WIDTH / 2, HEIGHT - 28, 300, 36, 0x1d3b1a, 0.92).setStrokeStyle(2, 0xf3d17a);
+    const prompt = this.add.text(WIDTH / 2, HEIGHT - 28, 'Press SPACE or tap to play', { fontFamily: 'Trebuchet MS, Verdana, sans-serif', fontSize: '18px', color: '#ffe9a8', fontStyle: 'bold' }).setOrigin(0.5);
+    this.tweens.add({ targets: prompt, scale: 1.06, duration: 700, yoyo: true, repeat: -1, ease: 'Sine.easeInOut' });
     const start = (): void => {
       this.scene.start('play');
     };

@@ -11,6 +11,16 @@ export interface ChartSeries {
   readonly color: string;
 }
 
+/** How a chart draws its y axis. */
+export interface ChartOptions {
+  readonly width?: number;
+  readonly height?: number;
+  /** A fixed y range (e.g. [0, 1] for a rate), so the axis reads the same empty and full. Default: fitted to the data. */
+  readonly yRange?: readonly [number, number];
+  /** Tick labels as percentages (values in 0..1). */
+  readonly percent?: boolean;
+}
+
 /** Most points a chart keeps (older ones are dropped two at a time). */
 const MAX_POINTS = 4000;
 
@@ -34,8 +44,9 @@ export class MetricChart {
     parent: HTMLElement,
     readonly title: string,
     series: readonly ChartSeries[],
-    size: { readonly width: number; readonly height: number } = { width: 300, height: 140 },
+    options: ChartOptions = {},
   ) {
+    const { width = 300, height = 140, yRange, percent = false } = options;
     this.element = document.createElement('figure');
     this.element.className = 'pq-chart';
     this.element.setAttribute('aria-label', title);
@@ -44,14 +55,14 @@ export class MetricChart {
     this.plot = new uPlot(
       {
         title,
-        width: size.width,
-        height: size.height,
+        width,
+        height,
         legend: { show: series.length > 1, live: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        scales: { x: { time: false }, ...(yRange ? { y: { range: [yRange[0], yRange[1]] as uPlot.Range.MinMax } } : {}) },
         axes: [
           { stroke: '#9fb39a', grid: { stroke: '#2c3b2a' }, size: 24, font: '10px sans-serif' },
-          { stroke: '#9fb39a', grid: { stroke: '#2c3b2a' }, size: 44, font: '10px sans-serif' },
+          { stroke: '#9fb39a', grid: { stroke: '#2c3b2a' }, size: 44, font: '10px sans-serif', ...(percent ? { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => `${Math.round(v * 100)}%`) } : {}) },
         ],
         series: [{ label: 'env steps' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false } }))],
       },

@@ -8,134 +8,21 @@
  * Plain DOM; charts on uPlot (load `uplot/dist/uPlot.min.css` in the page).
  */
 import { validateConfig, type QmixConfig } from '../core/config.js';
-import type { EnvSpec } from '../core/env.js';
-import type { SquadTrainer } from '../core/trainer-handle.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { SquadEvents, type DecisionEvent, type EpisodeEndEvent } from '../phaser/events.js';
 import type { Squad } from '../phaser/squad.js';
 import { TrainingCharts } from './training-charts.js';
+import { EditorPrefsStore } from './persist.js';
 import { button, el, labelled, option, section } from './dom.js';
 import { SquadInspector } from './inspect.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
 import { FilesPanel } from './files.js';
 import { BestPanel, type EditorTest } from './best.js';
 import { PaceReport } from './pace.js';
-import { speedControl, type SpeedTarget } from './speed.js';
+import { speedControl } from './speed.js';
+import type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorTrainer, TrainingEditorOptions } from './editor-types.js';
 
-/** Backends the editor offers. */
-export type EditorBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
-
-/** Worker metrics the editor charts (a subset of `WorkerMetrics`). */
-export interface EditorMetrics {
-  readonly backend: string;
-  readonly updates: number;
-  readonly envSteps: number;
-  readonly loss: number;
-  readonly qTotMean: number;
-  readonly epsilon: number;
-  readonly updatesPerSec: number;
-  readonly envStepsPerSec: number;
-  /** Rules mode: the training episodes since the last metrics. */
-  readonly trainReturnMean?: number;
-  readonly trainWinRate?: number | null;
-  readonly trainEpisodes?: number;
-  readonly paused?: boolean;
-}
-
-/** Where pacing stands (`WorkerTrainer.pacingState` fits). */
-export interface EditorPacing {
-  readonly lagUpdates: number;
-  readonly targetStepsPerUpdate: number;
-  readonly stepsPerUpdate: number;
-}
-
-/** The worker's own env copies the editor may train on (rules mode), as the page offers them. */
-export interface EditorRules {
-  /** A registered env name in the page's worker script, e.g. `carrot-heist:flee`. */
-  readonly env: string;
-  readonly copies?: number;
-  readonly testEvery?: number;
-  readonly testEpisodes?: number;
-  readonly stopAt?: number | null;
-}
-
-/** What the editor needs of a trainer: `WorkerTrainer` from `phaser-qmix/worker` fits. */
-export interface EditorTrainer extends SquadTrainer {
-  readonly backend: string | null;
-  readonly envSteps: number;
-  setPaused(paused: boolean): void;
-  save(name: string, includeBuffer?: boolean): Promise<number>;
-  restore(name: string): Promise<{ updates: number; envSteps: number; episodes: number }>;
-  /** `best`: the policy of the best greedy test so far (rules mode). */
-  exportPolicy(which?: 'current' | 'best'): Promise<PolicyFile>;
-  credit(qs: Float32Array, state: Float32Array): Promise<Float32Array | null>;
-  /** Why the backend was chosen (shown beside it). */
-  readonly backendReason?: string | null;
-  /** Pacing of game-fed training (lag, ratio asked for and in force). */
-  readonly pacingState?: EditorPacing;
-  /** Whether the trainer steps env copies itself (rules mode). */
-  readonly rulesMode?: boolean;
-  on(event: 'metrics', fn: (m: EditorMetrics) => void): unknown;
-  on(event: 'test', fn: (t: EditorTest) => void): unknown;
-  on(event: 'backend' | 'ready' | 'error' | 'fault', fn: (e: unknown) => void): unknown;
-}
-
-/** A saved checkpoint as the store lists it. */
-export interface EditorCheckpointInfo {
-  readonly name: string;
-  readonly savedAt: string;
-  readonly updates: number;
-  readonly envSteps: number;
-}
-
-/** Options of {@link TrainingEditor}. */
-export interface TrainingEditorOptions {
-  /** Where the panel goes. */
-  readonly container: HTMLElement;
-  readonly squad: Squad;
-  /** The scene plugin (time scale, time-budget fast-forward, stepping stats): `QmixPlugin` fits. */
-  readonly plugin: SpeedTarget & {
-    readonly stats?: { readonly sceneStepsPerSec: number };
-    /** Training arenas (`QmixPlugin` has them): used when `arenas` is set. */
-    startArenas?(count: number): unknown;
-    stopArenas?(): void;
-  };
-  /**
-   * Makes a trainer for the squad (the page decides how its worker starts).
-   * `rules` is set when the page gave its rules: pass it to
-   * `WorkerTrainer`'s `rules` option (`copies: 0` when experience comes from
-   * the scene or its arenas: the worker then only tests on the rules).
-   */
-  readonly createTrainer: (spec: EnvSpec, config: Partial<QmixConfig>, options: { backend: EditorBackend; resume: boolean; autosaveName: string; rules: EditorRules | null }) => EditorTrainer;
-  /**
-   * The game's rules as an env registered in the page's worker script: the
-   * editor then offers (and defaults to) training on env copies the worker
-   * steps itself, at headless speed, while the scene plays the latest
-   * weights greedily. Absent: experience comes from the scene only.
-   */
-  readonly rules?: EditorRules;
-  /**
-   * Training arenas: this many copies of the squad's scene in all (the shown
-   * one included) step together and feed the trainer, through the plugin's
-   * `startArenas`. The editor then offers them as the experience source, and
-   * defaults to them. Absent or 1: no arenas.
-   */
-  readonly arenas?: number;
-  /** Where checkpoints live (the one the trainer's worker saves to). */
-  readonly store: { list(): Promise<readonly EditorCheckpointInfo[]> };
-  /** Pauses and resumes the game itself (default: nothing; training still pauses). */
-  readonly pauseGame?: (paused: boolean) => void;
-  /** Whether an episode counts as a win (for the win-rate chart). */
-  readonly isWin?: (e: EpisodeEndEvent) => boolean;
-  /** A greedy test episode after every this many training episodes. Default 5. */
-  readonly testEvery?: number;
-  /** Starting hyperparameters. */
-  readonly config?: Partial<QmixConfig>;
-  /** Draw each NPC's action and Q-values over the game: the game canvas and the scene's size. */
-  readonly overlay?: { readonly canvas: HTMLCanvasElement; readonly width: number; readonly height: number };
-  /** Name of the trainer's autosave (offered again after a reload). Default `editor-autosave`. */
-  readonly autosaveName?: string;
-}
+export type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorPacing, EditorRules, EditorTrainer, TrainingEditorOptions } from './editor-types.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'paused';
 
@@ -173,16 +60,24 @@ export class TrainingEditor {
   private readonly inspector: SquadInspector;
   private readonly files: FilesPanel;
   private readonly cleanups: (() => void)[] = [];
+  private readonly prefs: EditorPrefsStore;
+  private readonly settings: SettingsForm;
 
   constructor(options: TrainingEditorOptions) {
     this.o = options;
     this.squad = options.squad;
     this.startMode = options.squad.mode;
     this.autosaveName = options.autosaveName ?? 'editor-autosave';
-    const base = validateConfig(options.config ?? {});
-    this.algo = base.mixer === 'none' ? 'iql' : base.mixer;
-    this.config = { ...options.config };
-    this.source = this.arenaCount() > 1 ? 'arenas' : options.rules ? 'rules' : 'scene';
+    // Settings applied before a reload come back (the page's own config under them).
+    this.prefs = new EditorPrefsStore(options.settingsKey === undefined ? `phaser-qmix-editor:${this.autosaveName}` : options.settingsKey);
+    const saved = this.prefs.load(options.config ?? {});
+    this.config = { ...options.config, ...saved.config };
+    const page = validateConfig(this.config);
+    this.algo = saved.algo ?? (page.mixer === 'none' ? 'iql' : page.mixer);
+    const base = validateConfig({ ...this.config, mixer: this.algo === 'iql' ? 'none' : this.algo });
+    if (saved.backend === 'auto' || saved.backend === 'webgl' || saved.backend === 'wasm' || saved.backend === 'cpu') this.backendChoice = saved.backend;
+    const sources = [...(this.arenaCount() > 1 ? ['arenas'] : []), ...(options.rules ? ['rules'] : []), 'scene'];
+    this.source = (saved.source && sources.includes(saved.source) ? saved.source : sources[0]) as 'arenas' | 'rules' | 'scene';
     this.root = el('section', { class: 'pq-editor', 'aria-label': `Training editor: squad ${this.squad.name}` });
     options.container.appendChild(this.root);
     // Phaser's keyboard listens on the window: keys typed into the panel's
@@ -190,15 +85,23 @@ export class TrainingEditor {
     // would switch the squad's mode).
     for (const type of ['keydown', 'keyup'] as const) this.root.addEventListener(type, (e) => e.stopPropagation());
     this.best = new BestPanel({ exportBest: () => void this.download('best'), shipBest: () => void this.ship('best') });
-    this.buildControls();
-    new SettingsForm(this.root, base, (config, algo, backend) => {
-      this.config = { ...this.config, ...config };
-      this.algo = algo;
-      this.backendChoice = backend;
-      this.say(this.phase !== 'idle' ? 'Settings saved: Reset and Start to train with them.' : 'Settings saved.');
-    });
+    this.buildControls(saved.speed);
+    this.settings = new SettingsForm(
+      this.root,
+      base,
+      (config, algo, backend) => {
+        this.config = { ...this.config, ...config };
+        this.algo = algo;
+        this.backendChoice = backend;
+        this.prefs.save({ config: this.config, algo, backend });
+        this.say(this.phase !== 'idle' ? 'Settings saved: Reset and Start to train with them.' : 'Settings saved.');
+      },
+      this.backendChoice,
+    );
     const charts = el('div', { class: 'pq-charts' });
-    this.root.appendChild(section('Charts', charts));
+    const chartsSection = section('Charts', charts);
+    if (options.winMeaning) chartsSection.appendChild(el('p', { class: 'pq-note pq-win-meaning' }, `A win: ${options.winMeaning}. Rates are over the last 20 episodes (the worker's tests: over each round).`));
+    this.root.appendChild(chartsSection);
     this.charts = new TrainingCharts(charts);
     this.inspector = new SquadInspector(this.squad, this.root, options.overlay ?? null, (text) => this.say(text, true));
     this.files = new FilesPanel(this.root, {
@@ -256,7 +159,7 @@ export class TrainingEditor {
       this.shipped = false;
       this.phase = 'running';
       this.o.pauseGame?.(false);
-      this.say(resume ? 'Training resumed from the autosave.' : 'Training started.');
+      this.say(resume ? `Training resumed from the autosave${this.o.store.load ? ', with its own settings (shown in the form)' : ''}.` : 'Training started.');
     } catch (e) {
       // Nothing half-started stays behind: no trainer, no arenas, the squad as it was.
       this.o.plugin.stopArenas?.();
@@ -370,6 +273,8 @@ export class TrainingEditor {
     if (!this.trainer) return;
     try {
       const r = await this.withBusy(`Loading "${name}"...`, () => this.trainer!.restore(name));
+      // The charts told the story of the run the checkpoint replaces.
+      this.charts.clear();
       this.say(`Loaded "${name}": ${r.updates} updates, ${r.envSteps} env steps; training continues from there.`);
     } catch (e) {
       this.say(`Loading failed: ${(e as Error).message}`, true);
@@ -417,14 +322,17 @@ export class TrainingEditor {
 
   // ---- panel -------------------------------------------------------------
 
-  private buildControls(): void {
+  private buildControls(speed: string | undefined): void {
     const bar = el('div', { class: 'pq-row' });
     this.el.start = button('Start', () => void this.start());
     this.el.pause = button('Pause', () => (this.phase === 'paused' ? this.resume() : this.pause()));
+    this.el.pause.classList.add('pq-pause'); // as wide as "Resume": the buttons beside it stay put
     this.el.reset = button('Reset', () => this.reset());
     this.el.ship = button('Ship', () => void this.ship());
     bar.append(this.el.start, this.el.pause, this.el.reset, this.el.ship);
-    bar.append(speedControl(this.o.plugin).element);
+    const speedSelect = speedControl(this.o.plugin, (value) => this.prefs.save({ speed: value }));
+    if (speed !== undefined) speedSelect.set(speed);
+    bar.append(speedSelect.element);
     if (this.o.rules || this.arenaCount() > 1) {
       const source = el('select', { id: 'pq-source', 'aria-label': 'experience from' }) as HTMLSelectElement;
       if (this.arenaCount() > 1) source.append(option('arenas', `${this.arenaCount()} arenas of this scene`));
@@ -433,6 +341,7 @@ export class TrainingEditor {
       source.value = this.source;
       source.addEventListener('change', () => {
         this.source = source.value as 'arenas' | 'rules' | 'scene';
+        this.prefs.save({ source: this.source });
         if (this.phase !== 'idle') this.say('Experience source saved: Reset and Start to train with it.');
       });
       bar.append(labelled('experience from', source));
@@ -466,6 +375,31 @@ export class TrainingEditor {
     }
   }
 
+  /**
+   * Resumes the autosave with the settings it was trained with (read from
+   * its manifest and shown in the form): settings changed since would make
+   * the worker refuse it. A store that cannot read checkpoints resumes with
+   * the current settings.
+   */
+  async resumeAutosave(): Promise<void> {
+    if (this.phase !== 'idle') return;
+    if (this.o.store.load) {
+      let config: QmixConfig;
+      try {
+        const manifest = JSON.parse((await this.o.store.load(this.autosaveName)).manifest) as { config?: unknown };
+        config = validateConfig((manifest.config ?? {}) as Partial<QmixConfig>);
+      } catch (e) {
+        this.say(`The autosave "${this.autosaveName}" cannot be read: ${(e as Error).message}. Nothing was changed.`, true);
+        return;
+      }
+      this.config = { ...config };
+      this.algo = config.mixer === 'none' ? 'iql' : config.mixer;
+      this.settings.show(config);
+      this.prefs.save({ config: this.config, algo: this.algo });
+    }
+    await this.start(true);
+  }
+
   private async offerAutosave(): Promise<void> {
     const auto = (await this.o.store.list().catch(() => [] as EditorCheckpointInfo[])).find((c) => c.name === this.autosaveName);
     if (!auto || this.phase !== 'idle') return;
@@ -474,7 +408,7 @@ export class TrainingEditor {
       el('span', {}, `An autosave from ${new Date(auto.savedAt).toLocaleString()} (${auto.envSteps} env steps) is here.`),
       button('Resume it', () => {
         banner.hidden = true;
-        void this.start(true);
+        void this.resumeAutosave();
       }),
       button('Dismiss', () => (banner.hidden = true)),
     );
@@ -486,11 +420,15 @@ export class TrainingEditor {
   private listen(): void {
     const onEnd = (e: EpisodeEndEvent): void => this.onEpisode(e);
     const onDecision = (e: DecisionEvent): void => this.onDecision(e);
+    // The game can change the squad's mode itself (a hotkey, a script): the status line follows.
+    const onMode = (): void => this.render();
     this.squad.on(SquadEvents.EPISODE_END, onEnd);
     this.squad.on(SquadEvents.DECISION, onDecision);
+    this.squad.on(SquadEvents.MODE_CHANGE, onMode);
     this.cleanups.push(() => {
       this.squad.off(SquadEvents.EPISODE_END, onEnd);
       this.squad.off(SquadEvents.DECISION, onDecision);
+      this.squad.off(SquadEvents.MODE_CHANGE, onMode);
     });
   }
 

@@ -40,7 +40,14 @@ export class FilesPanel {
       if (f) void f.text().then((t) => actions.importPolicy(t));
       file.value = '';
     });
-    const drop = el('div', { class: 'pq-drop', tabindex: '0' }, 'or drop a policy file here');
+    const drop = el('div', { class: 'pq-drop', tabindex: '0', role: 'button', 'aria-label': 'choose or drop a policy file' }, 'or drop a policy file here (Enter: choose one)');
+    // Keyboard users reach the drop zone too: Enter or Space opens the file chooser.
+    drop.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      file.click();
+    });
+    drop.addEventListener('click', () => file.click());
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
       drop.classList.add('pq-over');

@@ -7,6 +7,24 @@ import type { DecisionEvent } from '../phaser/events.js';
 import type { Squad } from '../phaser/squad.js';
 import { el, section } from './dom.js';
 
+/** A label's size on screen, about (px): labels closer than this are stacked. */
+const LABEL_W = 200;
+const LABEL_H = 16;
+
+/** Each action's initial when the initials tell them apart (stay, up, down, left, right: s u d l r), else null entries. */
+export function shortNames(names: readonly string[] | undefined): readonly (string | null)[] {
+  if (!names) return [];
+  const initials = names.map((n) => n.charAt(0));
+  return new Set(initials).size === initials.length ? initials : names.map(() => null);
+}
+
+function legendText(names: readonly string[] | undefined): string {
+  const short = shortNames(names);
+  return names && short.length > 0 && short.every((x) => x !== null)
+    ? `Labels: NPC, chosen action, then each action's Q-value (${names.map((n, k) => `${short[k]} ${n}`).join(', ')}; the chosen one in brackets).`
+    : "Labels: NPC, chosen action, then each action's Q-value by index (the chosen one in brackets).";
+}
+
 /** Credit requests at most this often (ms): a worker round trip each. */
 const CREDIT_EVERY_MS = 400;
 
@@ -28,6 +46,9 @@ export class SquadInspector {
   private readonly labels: HTMLElement[] = [];
   private layer: HTMLElement | null = null;
   private creditAt = 0;
+  private creditCleared: string | null = null;
+  private readonly legend: HTMLElement;
+  private readonly creditNote: HTMLElement;
 
   constructor(
     private readonly squad: Squad,
@@ -39,9 +60,11 @@ export class SquadInspector {
     toggle.addEventListener('change', () => this.show(toggle.checked));
     const box = el('label', { class: 'pq-check' });
     box.append(toggle, document.createTextNode(' show each NPC\u2019s action and Q-values over the game'));
+    this.legend = el('p', { class: 'pq-note' }, legendText(squad.envSpec?.actionNames));
     this.credit = el('div', { class: 'pq-credit', 'aria-label': 'credit from the mixer' });
     const note = el('p', { class: 'pq-note' }, 'Credit: dQ_tot/dQ_i of the mixer at the current state (who the team relies on).');
-    parent.append(section('Inside the squad', box, note, this.credit));
+    this.creditNote = el('p', { class: 'pq-note pq-credit-note', 'aria-live': 'polite' });
+    parent.append(section('Inside the squad', box, this.legend, note, this.creditNote, this.credit));
     squad.agents.forEach((_, i) => {
       const row = el('div', { class: 'pq-credit-row' });
       row.append(el('span', {}, `NPC ${i}`), el('span', { class: 'pq-bar' }), el('span', { class: 'pq-value' }, '-'));
@@ -51,8 +74,17 @@ export class SquadInspector {
 
   /** After each decision: redraw the labels; now and then ask `trainer` (null: not training) for credit. */
   decided(e: DecisionEvent, trainer: CreditSource | null): void {
+    // The spec (and its action names) is known once the squad decided.
+    const text = legendText(this.squad.envSpec?.actionNames);
+    if (this.legend.textContent !== text) this.legend.textContent = text;
     if (this.layer) this.drawLabels(e.actions);
-    if (e.mode !== 'train' || !trainer) return;
+    if (e.mode !== 'train' || !trainer) {
+      // Greedy play has no mixer and no state: the bars must not keep a training run's values.
+      this.clearCredit(e.mode === 'greedy' ? 'greedy play: no mixer' : 'not training');
+      return;
+    }
+    if (this.creditCleared !== null) this.creditNote.textContent = '';
+    this.creditCleared = null;
     const now = performance.now();
     const state = this.squad.lastState;
     if (now - this.creditAt < CREDIT_EVERY_MS || !state) return;
@@ -87,6 +119,8 @@ export class SquadInspector {
     const sx = rect.width / o.width;
     const sy = rect.height / o.height;
     const names = this.squad.envSpec?.actionNames;
+    const short = shortNames(names);
+    const placed: { x: number; y: number }[] = [];
     this.squad.agents.forEach((agent, i) => {
       let label = this.labels[i];
       if (!label) {
@@ -101,14 +135,30 @@ export class SquadInspector {
         return;
       }
       label.hidden = false;
-      label.style.left = `${rect.left + window.scrollX + obj.x * sx}px`;
-      label.style.top = `${rect.top + window.scrollY + obj.y * sy}px`;
+      const x = rect.left + window.scrollX + obj.x * sx;
+      let y = rect.top + window.scrollY + obj.y * sy;
+      // NPCs side by side: stack their labels instead of drawing one over the other.
+      while (placed.some((p) => Math.abs(p.x - x) < LABEL_W && Math.abs(p.y - y) < LABEL_H)) y -= LABEL_H;
+      placed.push({ x, y });
+      label.style.left = `${x}px`;
+      label.style.top = `${y}px`;
       const a = actions[i];
-      label.textContent = `${names?.[a] ?? a} ${Array.from(q, (v, k) => (k === a ? `[${v.toFixed(2)}]` : v.toFixed(2))).join(' ')}`;
+      label.textContent = `NPC ${i}: ${names?.[a] ?? a}  ${Array.from(q, (v, k) => `${short[k] ?? k}${k === a ? `[${v.toFixed(2)}]` : ` ${v.toFixed(2)}`}`).join(' ')}`;
     });
   }
 
+  private clearCredit(reason: string): void {
+    if (this.creditCleared === reason) return;
+    this.creditCleared = reason;
+    this.creditNote.textContent = `No credit now: ${reason}.`;
+    for (const row of Array.from(this.credit.children)) {
+      (row.children[1] as HTMLElement).style.width = '0';
+      (row.children[2] as HTMLElement).textContent = '-';
+    }
+  }
+
   private drawCredit(credit: Float32Array | null): void {
+    if (this.creditCleared !== null) return; // an answer that arrived after training stopped
     const rows = this.credit.children;
     const max = credit ? Math.max(1e-6, ...Array.from(credit, Math.abs)) : 1;
     for (let i = 0; i < rows.length; i++) {

@@ -33,18 +33,22 @@ const FIELDS: readonly { key: keyof QmixConfig; label: string; kind: 'number' | 
  */
 export class SettingsForm {
   private readonly error: HTMLElement;
+  private readonly form: HTMLFormElement;
 
   constructor(
     parent: HTMLElement,
     base: QmixConfig,
     private readonly onApply: (config: Partial<QmixConfig>, algo: EditorAlgo, backend: EditorBackend) => void,
+    backendChoice: EditorBackend = 'auto',
   ) {
     const form = el('form', { class: 'pq-settings', novalidate: '' }) as HTMLFormElement;
+    this.form = form;
     const algo = el('select', { name: 'algo' }) as HTMLSelectElement;
     for (const a of ['qmix', 'vdn', 'iql']) algo.appendChild(option(a, a.toUpperCase()));
     algo.value = base.mixer === 'none' ? 'iql' : base.mixer;
     const backend = el('select', { name: 'backend' }) as HTMLSelectElement;
     for (const b of ['auto', 'webgl', 'wasm', 'cpu']) backend.appendChild(option(b, b));
+    backend.value = backendChoice;
     // A preset fills every field below with its values (docs/tuning.md says where each comes from).
     const preset = el('select', { name: 'preset' }) as HTMLSelectElement;
     for (const p of Object.keys(PRESETS)) preset.appendChild(option(p, p));
@@ -77,12 +81,28 @@ export class SettingsForm {
     parent.append(section('Settings', form));
   }
 
+  /** Shows `config` in the form (e.g. a checkpoint's own settings, resumed). */
+  show(config: QmixConfig): void {
+    const set = (name: string, value: string): void => {
+      const input = this.form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+      if (input) input.value = value;
+    };
+    set('algo', config.mixer === 'none' ? 'iql' : config.mixer);
+    set('preset', config.preset);
+    for (const f of FIELDS) set(f.key, String(config[f.key]));
+    this.error.textContent = '';
+  }
+
   private apply(form: HTMLFormElement, base: QmixConfig): void {
     const data = new FormData(form);
     const next: Record<string, unknown> = {};
     for (const f of FIELDS) {
       const raw = String(data.get(f.key) ?? '').trim();
-      next[f.key] = f.kind === 'select' ? raw : raw === '' ? Number.NaN : Number(raw);
+      if (raw === '') {
+        this.error.textContent = `${f.label} (${f.key}) is empty: enter a value`;
+        return;
+      }
+      next[f.key] = f.kind === 'select' ? raw : Number(raw);
     }
     const algo = String(data.get('algo')) as EditorAlgo;
     next.preset = String(data.get('preset'));

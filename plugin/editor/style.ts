@@ -9,6 +9,7 @@ export const EDITOR_CSS = `
 .pq-section legend { padding: 0 4px; color: #ffb347; font-weight: 600; }
 .pq-row { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
 .pq-editor button { font: inherit; padding: 4px 10px; border-radius: 4px; border: 1px solid #5c8a5f; background: #2b4a30; color: #f3f7ef; cursor: pointer; }
+.pq-editor button.pq-pause { min-width: 6.2em; }
 .pq-editor button:disabled { opacity: 0.45; cursor: default; }
 .pq-editor button:focus-visible, .pq-editor input:focus-visible, .pq-editor select:focus-visible, .pq-drop:focus-visible { outline: 2px solid #ffb347; outline-offset: 1px; }
 .pq-editor input, .pq-editor select { font: inherit; background: #0f1a11; color: #e8f0e3; border: 1px solid #47664b; border-radius: 3px; padding: 2px 4px; }
@@ -23,10 +24,11 @@ export const EDITOR_CSS = `
 .pq-banner { background: #3b3218; border: 1px solid #ffb347; border-radius: 6px; padding: 6px 8px; margin-bottom: 8px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .pq-banner[hidden] { display: none; }
 .pq-charts { display: grid; grid-template-columns: repeat(2, 300px); gap: 4px 10px; }
-.pq-chart { margin: 0; width: 300px; height: 168px; overflow: hidden; }
+.pq-chart { margin: 0; width: 300px; height: 196px; overflow: hidden; }
 .pq-chart .u-title { font-size: 12px; font-weight: 600; color: #e8f0e3; }
 .pq-chart .u-legend { font-size: 10px; color: #cfe8b8; margin: 0; }
 .pq-chart .u-legend th, .pq-chart .u-legend td { padding: 0 2px; }
+.pq-credit-note { min-height: 1.4em; }
 .pq-credit-row { display: grid; grid-template-columns: 50px 1fr 70px; gap: 6px; align-items: center; height: 18px; }
 .pq-bar { display: block; height: 10px; width: 0; background: #ffb347; border-radius: 2px; transition: width 0.2s; }
 .pq-value { text-align: right; font-variant-numeric: tabular-nums; }

@@ -9,8 +9,29 @@ import type { EditorMetrics } from './editor.js';
 
 type ChartName = 'returns' | 'wins' | 'loss' | 'qtot' | 'epsilon' | 'speed';
 
-/** Scene episodes counted in the train win rate's moving window. */
+/** Scene episodes counted in the win rates' moving windows (train, and greedy test episodes of the scene). */
 const WIN_WINDOW = 20;
+
+/**
+ * Metrics messages in the speed chart's moving average (10 x 500 ms = 5 s):
+ * a ~100-step episode lands in one 500 ms window, so raw windows read as
+ * spikes and zeros.
+ */
+const SPEED_WINDOW = 10;
+
+/** A moving mean over the last `size` values. */
+class MovingMean {
+  private readonly values: number[] = [];
+  constructor(private readonly size: number) {}
+  add(v: number): number {
+    this.values.push(v);
+    if (this.values.length > this.size) this.values.shift();
+    return this.values.reduce((a, b) => a + b, 0) / this.values.length;
+  }
+  clear(): void {
+    this.values.length = 0;
+  }
+}
 
 /**
  * @example
@@ -22,7 +43,10 @@ const WIN_WINDOW = 20;
  */
 export class TrainingCharts {
   private readonly charts: Record<ChartName, MetricChart>;
-  private readonly recentWins: number[] = [];
+  private readonly trainWins = new MovingMean(WIN_WINDOW);
+  private readonly testWins = new MovingMean(WIN_WINDOW);
+  private readonly updateRate = new MovingMean(SPEED_WINDOW);
+  private readonly stepRate = new MovingMean(SPEED_WINDOW);
   /** Rules mode: the latest metrics windows (episodes, summed return, summed wins), covering at least WIN_WINDOW episodes. */
   private readonly recentWindows: { episodes: number; returns: number; wins: number | null }[] = [];
 
@@ -32,14 +56,19 @@ export class TrainingCharts {
         { label: 'train', color: '#7fc97f' },
         { label: 'greedy test', color: '#ffb347' },
       ]),
-      wins: new MetricChart(parent, 'Win rate', [
-        { label: `train (last ${WIN_WINDOW})`, color: '#7fc97f' },
-        { label: 'greedy test', color: '#ffb347' },
-      ]),
+      wins: new MetricChart(
+        parent,
+        'Win rate',
+        [
+          { label: `train (last ${WIN_WINDOW})`, color: '#7fc97f' },
+          { label: 'greedy test', color: '#ffb347' },
+        ],
+        { yRange: [0, 1], percent: true },
+      ),
       loss: new MetricChart(parent, 'TD loss', [{ label: 'loss', color: '#e8604c' }]),
       qtot: new MetricChart(parent, 'Mean Q_tot', [{ label: 'Q_tot', color: '#8fb8ff' }]),
       epsilon: new MetricChart(parent, 'Epsilon', [{ label: 'epsilon', color: '#d7b4f3' }]),
-      speed: new MetricChart(parent, 'Speed', [
+      speed: new MetricChart(parent, 'Speed (5 s average)', [
         { label: 'updates/s', color: '#f0c23c' },
         { label: 'env steps/s / 10', color: '#4fd1c5' },
       ]),
@@ -55,14 +84,12 @@ export class TrainingCharts {
   sceneEpisode(x: number, teamReturn: number, win: number | null, test: boolean): void {
     if (test) {
       this.charts.returns.push(x, [null, teamReturn]);
-      if (win !== null) this.charts.wins.push(x, [null, win]);
+      if (win !== null) this.charts.wins.push(x, [null, this.testWins.add(win)]);
       return;
     }
     this.charts.returns.push(x, [teamReturn, null]);
     if (win === null) return;
-    this.recentWins.push(win);
-    if (this.recentWins.length > WIN_WINDOW) this.recentWins.shift();
-    this.charts.wins.push(x, [this.recentWins.reduce((a, b) => a + b, 0) / this.recentWins.length, null]);
+    this.charts.wins.push(x, [this.trainWins.add(win), null]);
   }
 
   /** A worker metrics message (rules mode: with its training episodes). */
@@ -72,7 +99,7 @@ export class TrainingCharts {
       this.charts.qtot.push(m.envSteps, [m.qTotMean]);
     }
     this.charts.epsilon.push(m.envSteps, [m.epsilon]);
-    this.charts.speed.push(m.envSteps, [m.updatesPerSec, m.envStepsPerSec / 10]);
+    this.charts.speed.push(m.envSteps, [this.updateRate.add(m.updatesPerSec), this.stepRate.add(m.envStepsPerSec) / 10]);
     const n = m.trainEpisodes ?? 0;
     if (rulesMode && n > 0) {
       // A metrics window holds a handful of episodes: chart the mean over the last WIN_WINDOW or more.
@@ -91,7 +118,7 @@ export class TrainingCharts {
   }
 
   clear(): void {
-    this.recentWins.length = 0;
+    for (const m of [this.trainWins, this.testWins, this.updateRate, this.stepRate]) m.clear();
     this.recentWindows.length = 0;
     for (const c of Object.values(this.charts)) c.clear();
   }

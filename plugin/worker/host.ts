@@ -77,6 +77,9 @@ export class TrainerHost {
   private snapshot: LearnerState | null = null;
   private contextLost = false;
   private lastAutosave = 0;
+  private lastAutosaveAt = 0;
+  /** A resume that failed keeps the autosave it could not use: this run does not write over it. */
+  private autosaveKept = false;
   private lastStats: UpdateStats | null = null;
   private metricsAt = 0;
   private metricsUpdates = 0;
@@ -186,7 +189,10 @@ export class TrainerHost {
           resumedFrom = this.trainer.learner.updates;
           this.lastAutosave = resumedFrom;
         } catch (e) {
-          if (!/no checkpoint/.test((e as Error).message)) this.post({ type: 'error', message: `could not resume from the autosave: ${(e as Error).message}`, fatal: false });
+          if (!/no checkpoint/.test((e as Error).message)) {
+            this.autosaveKept = true;
+            this.post({ type: 'error', message: `could not resume from the autosave "${options.autosaveName}": ${(e as Error).message}; training starts from scratch and does not autosave over it (save under another name to keep this run)`, fatal: false });
+          }
         }
       }
       this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
@@ -310,7 +316,15 @@ export class TrainerHost {
     // Pacing of game-fed training needs the count at once; in rules mode the worker paces itself.
     if (!this.rules) this.post({ type: 'progress', updates });
     if (updates % o.weightsEvery === 0) this.postWeights();
-    if (o.autosaveEvery > 0 && updates - this.lastAutosave >= o.autosaveEvery) await this.save(o.autosaveName, o.autosaveBuffer);
+    if (this.autosaveDue(updates)) await this.save(o.autosaveName, o.autosaveBuffer);
+  }
+
+  /** Every `autosaveEvery` updates, or `autosaveEveryMs` after the last autosave with updates since. */
+  private autosaveDue(updates: number): boolean {
+    const o = this.options!;
+    if (this.autosaveKept || !this.deps.store || updates <= this.lastAutosave) return false;
+    if (o.autosaveEvery > 0 && updates - this.lastAutosave >= o.autosaveEvery) return true;
+    return (o.autosaveEveryMs ?? 0) > 0 && performance.now() - this.lastAutosaveAt >= o.autosaveEveryMs!;
   }
 
   /** Moves training to WASM from the last weights snapshot. */
@@ -382,7 +396,10 @@ export class TrainerHost {
     try {
       const updates = this.trainer.learner.updates;
       await this.deps.store.save(name, this.trainer.checkpoint({ includeBuffer }));
-      if (name === this.options!.autosaveName) this.lastAutosave = updates;
+      if (name === this.options!.autosaveName) {
+        this.lastAutosave = updates;
+        this.lastAutosaveAt = performance.now();
+      }
       this.post({ type: 'saved', name, updates });
     } catch (e) {
       this.post({ type: 'error', message: `saving "${name}" failed: ${(e as Error).message}`, fatal: false });

@@ -26,6 +26,12 @@ export interface HostOptions {
   readonly metricsEveryMs: number;
   /** Autosave a checkpoint every this many updates (0: never). */
   readonly autosaveEvery: number;
+  /**
+   * Also autosave when this long has passed since the last autosave (ms)
+   * and updates were done since (0 or absent: by updates only). The first
+   * minutes of a run are then not lost to a reload.
+   */
+  readonly autosaveEveryMs?: number;
   readonly autosaveName: string;
   /** Include the replay buffer in autosaves (exact resume, larger saves). */
   readonly autosaveBuffer: boolean;

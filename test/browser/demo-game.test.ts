@@ -48,6 +48,10 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
     }
     const stats = await page.evaluate(() => ({ ...(globalThis as unknown as { carrotHeist: Stats }).carrotHeist }));
     await page.screenshot({ path: 'test-results/demo-game-end.png' });
+    // Space and the arrows never scrolled the page (an inline canvas in a 100vh box overflowed by 4 px).
+    const scroll = await page.evaluate(() => ({ top: document.scrollingElement!.scrollTop, left: document.scrollingElement!.scrollLeft, height: document.scrollingElement!.scrollHeight, view: innerHeight }));
+    assert.deepEqual({ top: scroll.top, left: scroll.left }, { top: 0, left: 0 }, 'the page scrolled');
+    assert.ok(scroll.height <= scroll.view, `page ${scroll.height} px tall in a ${scroll.view} px window`);
 
     assert.deepEqual(problems, [], 'no console errors or warnings');
     assert.equal(stats.mode, 'greedy', 'the shipped policy drives the gardeners');

@@ -24,7 +24,9 @@ const editorState = (): Promise<{ state: string; points: Record<string, number>;
   });
 const message = (): Promise<string> => page.locator('.pq-message').innerText();
 
-async function openEditor(): Promise<void> {
+/** Opens the editor page; unless `keepSettings`, with the settings a previous test applied forgotten (the editor keeps them across reloads). */
+async function openEditor(keepSettings = false): Promise<void> {
+  if (!keepSettings && page.url().startsWith(server.url)) await page.evaluate(() => localStorage.clear());
   await page.goto(`${server.url}editor.html`);
   await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
 }
@@ -72,7 +74,8 @@ test('editor: start training, the charts receive points, pause stops them', asyn
   // Inside the squad: each NPC's chosen action and Q-values over its sprite, and the mixer's credit.
   await page.check('#pq-show-q');
   const labels = await waitFor(() => page.locator('.pq-npc:visible').allInnerTexts(), (t) => t.length === 3, 'the NPC labels');
-  for (const t of labels) assert.match(t, /^(stay|up|down|left|right) (\[?-?\d+\.\d\d\]? ?){5}$/);
+  // "NPC 0: up  s 0.12 u[0.40] d 0.01 l -0.20 r 0.30": which NPC, its action, every action's Q-value by initial.
+  for (const t of labels) assert.match(t, /^NPC \d: (stay|up|down|left|right) +([sudlr](\[-?\d+\.\d\d\]| -?\d+\.\d\d) ?){5}$/);
   const credit = await waitFor(() => page.locator('.pq-credit .pq-value').allInnerTexts(), (t) => t.every((v) => /^\d+\.\d{3}$/.test(v)), 'the credit bars');
   assert.equal(credit.length, 3);
   await page.screenshot({ path: 'test-results/editor-training.png' });
@@ -122,6 +125,9 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
   await page.getByRole('button', { name: 'Ship', exact: true }).click();
   await waitFor(editorState, (s) => s.mode === 'greedy', 'greedy play');
+  // Greedy play has no mixer: the credit bars say so instead of keeping training values.
+  await waitFor(() => page.locator('.pq-credit-note').innerText(), (t) => /greedy play: no mixer/.test(t), 'the credit note');
+  assert.deepEqual(await page.locator('.pq-credit .pq-value').allInnerTexts(), ['-', '-', '-']);
   await page.waitForTimeout(1000);
   await page.screenshot({ path: 'test-results/editor-shipped.png' });
   await page.getByRole('button', { name: 'Back to training' }).click();
@@ -150,8 +156,13 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   await page.selectOption('#pq-source', 'scene'); // the checkpoint was trained from the scene
   await page.fill('input[name=batchSize]', '4'); // the checkpoint's config (restoring checks it); the page's other defaults
   await page.getByRole('button', { name: 'Apply' }).click();
+  // Training from scratch first, so the charts hold a run the checkpoint replaces.
+  await page.getByRole('button', { name: 'Start' }).click();
+  const fresh = await waitFor(editorState, (s) => s.points.epsilon >= 4, 'a fresh run charted');
   await load.click();
   const loaded = await waitFor(message, (m) => /Loaded "before-reload"/.test(m), 'the load');
+  const charted = await editorState();
+  assert.ok(charted.points.epsilon < fresh.points.epsilon, `the charts start again on a load (${charted.points.epsilon} points, ${fresh.points.epsilon} before)`);
   assert.match(loaded, new RegExp(`${steps} env steps`));
   const after = await editorState();
   assert.ok(after.envSteps >= steps, `env steps ${after.envSteps} after loading a checkpoint at ${steps}`);
@@ -159,6 +170,77 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   await waitFor(editorState, (s) => s.envSteps > steps + 50, 'training past the checkpoint');
   await page.screenshot({ path: 'test-results/editor-reloaded.png' });
   assert.deepEqual(problems, []);
+});
+
+test('editor: settings, speed and source survive a reload; resuming the autosave after a settings change trains on with the autosave\'s own settings', async () => {
+  await openEditor();
+  await page.selectOption('#pq-source', 'scene');
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.fill('input[name=batchSize]', '4');
+  await page.fill('input[name=lr]', '0.0007');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.selectOption('#pq-timescale', '8');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitFor(() => page.evaluate(() => (globalThis as unknown as { editor: { currentTrainer: { metrics: { updates: number } | null } | null } }).editor.currentTrainer?.metrics?.updates ?? 0), (u) => u >= 3, 'updates');
+  await page.evaluate(() => (globalThis as unknown as { editor: { saveCheckpoint(n: string): Promise<void> } }).editor.saveCheckpoint('editor-autosave'));
+  const saved = await waitFor(message, (m) => /Saved "editor-autosave" at \d+ updates, \d+ env steps/.test(m), 'the autosave');
+  const steps = Number(/(\d+) env steps/.exec(saved)![1]);
+  await openEditor(true);
+  // A string: tsx would wrap a named function in a helper the page does not have.
+  const form = (): Promise<Record<string, string>> =>
+    page.evaluate(`(() => {
+      const v = (sel) => document.querySelector(sel).value;
+      return { lr: v('input[name=lr]'), batchSize: v('input[name=batchSize]'), backend: v('select[name=backend]'), speed: v('#pq-timescale'), source: v('#pq-source') };
+    })()`);
+  assert.deepEqual(await form(), { lr: '0.0007', batchSize: '4', backend: 'wasm', speed: '8', source: 'scene' }, 'the settings came back after the reload');
+  // A setting changed after the autosave: resuming uses the autosave's own.
+  await page.fill('input[name=lr]', '0.002');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Resume it' }).click();
+  await waitFor(message, (m) => /resumed from the autosave, with its own settings/.test(m), 'the resume');
+  assert.equal((await form()).lr, '0.0007', 'the form shows the autosave\'s settings');
+  const resumed = await waitFor(editorState, (s) => s.envSteps > steps, 'training past the autosave');
+  assert.ok(resumed.envSteps > steps);
+  assert.doesNotMatch(await message(), /could not resume/);
+  assert.deepEqual(problems, []);
+  await page.getByRole('button', { name: 'Reset' }).click();
+});
+
+test('editor: an empty field is named as empty; the status follows a mode change the game makes; Enter on the drop zone chooses a file', async () => {
+  await page.fill('input[name=lr]', '');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  assert.match(await page.locator('.pq-settings .pq-error').innerText(), /learning rate \(lr\) is empty/);
+  await page.fill('input[name=lr]', '0.00025');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.evaluate(() => (globalThis as unknown as { game: { scene: { getScene(k: string): { squad: { setMode(m: string): void } } } } }).game.scene.getScene('play').squad.setMode('heuristic'));
+  await waitFor(() => page.locator('.pq-status').innerText(), (t) => /heuristic/.test(t), 'the status naming the new mode');
+  // The drop zone takes focus: Enter opens the file chooser.
+  const choosing = page.waitForEvent('filechooser', { timeout: 10_000 });
+  await page.locator('.pq-drop').focus();
+  await page.keyboard.press('Enter');
+  await choosing;
+});
+
+test('editor: no sideways scroll at 800, 1024 and 1280 px; chart legends inside their boxes; and what a win is', async () => {
+  for (const width of [1280, 1024, 800]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.waitForTimeout(200);
+    const scroll = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(scroll.scroll <= scroll.client, `${width} px: ${scroll.scroll} px wide content in ${scroll.client}`);
+    await page.screenshot({ path: `test-results/editor-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const clipped = await page.evaluate(() =>
+    [...document.querySelectorAll('.pq-chart')].flatMap((fig) => {
+      const box = fig.getBoundingClientRect();
+      const legend = fig.querySelector('.u-legend');
+      if (!legend) return [];
+      const r = legend.getBoundingClientRect();
+      return r.bottom > box.bottom + 0.5 || r.right > box.right + 0.5 ? [`${fig.getAttribute('aria-label')}: legend to ${r.bottom.toFixed(0)} in a box to ${box.bottom.toFixed(0)}`] : [];
+    }),
+  );
+  assert.deepEqual(clipped, []);
+  assert.match(await page.locator('.pq-win-meaning').innerText(), /A win: the gardeners catch the rabbit/);
 });
 
 test('editor: by default the demo trains in 8 arenas of its scene, one shown; Reset removes the copies', async () => {
@@ -197,6 +279,7 @@ test('editor: by default the demo trains in 8 arenas of its scene, one shown; Re
 });
 
 test('editor: the worker can train on its own env copies, its greedy tests fill "best so far"; typing in any field leaves the game alone', async () => {
+  await page.evaluate(() => localStorage.clear());
   await page.goto(`${server.url}editor.html?testEvery=1500&testEpisodes=10`);
   await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
   await page.selectOption('#pq-source', 'rules');

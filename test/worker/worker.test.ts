@@ -190,6 +190,41 @@ describe('WorkerTrainer', () => {
     client.dispose();
   });
 
+  test('a resume the worker refuses (the autosave has another config) is reported, and the autosave is kept: that run does not write over it', async () => {
+    const env = new TwoStepEnv();
+    const store = new MemoryCheckpointStore();
+    const first = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, metricsEveryMs: 0 });
+    const saved: number[] = [];
+    first.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
+    await play(first, env, 30, new Rng(8));
+    await until(() => saved.length >= 1, 10000, 'the first autosave');
+    first.dispose();
+    const autosavedAt = async (): Promise<number> => JSON.parse((await store.load('autosave')).manifest).learner.updates as number;
+    const kept = await autosavedAt();
+    // Another learning rate: restore refuses the autosave.
+    const second = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8, lr: 0.01 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 5, autosaveEveryMs: 1, metricsEveryMs: 0, resume: true });
+    const errors: string[] = [];
+    second.on(WorkerTrainerEvents.ERROR, (e: Error) => errors.push(e.message));
+    await play(second, env, 40, new Rng(9));
+    await until(() => (second.metrics?.updates ?? 0) >= 20, 10000, 'training from scratch');
+    second.dispose();
+    assert.ok(errors.some((m) => /could not resume from the autosave "autosave": .*lr.*does not autosave over it/.test(m)), errors.join(' | '));
+    assert.equal(await autosavedAt(), kept, 'the refused autosave is still the first run\'s');
+  });
+
+  test('autosaves also come by time (autosaveEveryMs), with updates since the last', async () => {
+    const env = new TwoStepEnv();
+    const store = new MemoryCheckpointStore();
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 0, autosaveEveryMs: 50, metricsEveryMs: 0 });
+    const saved: number[] = [];
+    client.on(WorkerTrainerEvents.SAVED, (s: { name: string; updates: number }) => saved.push(s.updates));
+    const t0 = Date.now();
+    while (saved.length < 2 && Date.now() - t0 < 30000) await play(client, env, 5, new Rng(saved.length + 10));
+    client.dispose();
+    assert.ok(saved.length >= 2, `autosaves: ${saved.join(', ')}`);
+    assert.ok(saved[1] > saved[0], 'each autosave has updates the last did not');
+  });
+
   test('the same trainer runs in a Node worker thread', async () => {
     const env = new TwoStepEnv();
     const dir = await mkdtemp(join(tmpdir(), 'pq-thread-'));
