@@ -45,7 +45,7 @@ export class PlayScene extends Phaser.Scene {
   private guards: Phaser.GameObjects.Sprite[] = [];
   private views: Phaser.GameObjects.Rectangle[] = [];
   private carrotSprites: Phaser.GameObjects.Image[] = [];
-  private hud!: { carrots: Phaser.GameObjects.Text; tally: Phaser.GameObjects.Text; status: Phaser.GameObjects.Text; squad: Phaser.GameObjects.Text; time: Phaser.GameObjects.Rectangle };
+  private hud!: { carrots: Phaser.GameObjects.Text; tally: Phaser.GameObjects.Text; status: Phaser.GameObjects.Text; squad: Phaser.GameObjects.Text; time: Phaser.GameObjects.Rectangle; sound: Phaser.GameObjects.Text };
   /** Cells each piece slides from and to (the rabbit may pass a middle cell when it hops). */
   private slide = { frame: 0, guardsFrom: new Int32Array(0), rabbitPath: [0, 0, 0] };
   /** The direction the rabbit keeps running in (0: standing) and the turn the player asked for. */
@@ -245,9 +245,12 @@ export class PlayScene extends Phaser.Scene {
     const squad = this.add.text(WIDTH - 8, 14, '', { ...style, fontSize: '11px', color: '#cfe8b8' }).setOrigin(1, 0.5);
     this.add.rectangle(WIDTH - 108, 34, 100, 8, 0x000000, 0.4).setOrigin(0, 0.5);
     const time = this.add.rectangle(WIDTH - 108, 34, 100, 8, 0xffb347).setOrigin(0, 0.5);
-    this.hud = { carrots, tally, status, squad, time };
+    // What the bar is, and whether sound is on (M toggles it): nothing said so before.
+    this.add.text(WIDTH - 112, 34, 'time left', { ...style, fontSize: '11px', color: '#cfe8b8' }).setOrigin(1, 0.5);
+    const sound = this.add.text(56, HUD / 2, '', { ...style, fontSize: '11px', color: '#cfe8b8' }).setOrigin(0, 0.5);
+    this.hud = { carrots, tally, status, squad, time, sound };
     // Above the sight squares, which may reach under the bar.
-    for (const o of this.children.list.slice(-8)) (o as unknown as Phaser.GameObjects.Components.Depth).setDepth(10);
+    for (const o of this.children.list.slice(-10)) (o as unknown as Phaser.GameObjects.Components.Depth).setDepth(10);
   }
 
   private refreshHud(): void {
@@ -259,6 +262,7 @@ export class PlayScene extends Phaser.Scene {
     const mode = this.gardeners.squad.mode;
     this.hud.squad.setText(mode === 'greedy' ? 'trained squad' : mode === 'train' ? 'squad in training' : 'scripted squad');
     this.hud.time.width = 100 * (1 - w.t / w.episodeLimit);
+    this.hud.sound.setText(this.script !== null ? '' : `sound ${this.sfx.muted ? 'off' : 'on'} (M)`);
   }
 
   // ---- input -------------------------------------------------------------
@@ -276,6 +280,7 @@ export class PlayScene extends Phaser.Scene {
     keyboard.on('keydown-M', () => {
       this.sfx.muted = !this.sfx.muted;
       this.registry.set('muted', this.sfx.muted);
+      this.refreshHud();
     });
     keyboard.on('keydown-V', () => this.views.forEach((v) => v.setVisible(!v.visible)));
     keyboard.on('keydown-B', () => {

@@ -46,6 +46,19 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
         screenshotTaken = true;
       }
     }
+    // The HUD says whether sound is on, and M flips it there and in the game's registry.
+    const soundHud = () =>
+      page.evaluate(() => {
+        const scene = (globalThis as unknown as { game: { scene: { getScene(k: string): { hud: { sound: { text: string } }; registry: { get(k: string): unknown } } } } }).game.scene.getScene('play');
+        return { text: scene.hud.sound.text, muted: scene.registry.get('muted') === true };
+      });
+    const soundBefore = await soundHud();
+    await page.keyboard.press('KeyM');
+    await page.waitForFunction((was) => (globalThis as unknown as { game: { scene: { getScene(k: string): { registry: { get(k: string): unknown } } } } }).game.scene.getScene('play').registry.get('muted') === !was, soundBefore.muted);
+    const soundAfter = await soundHud();
+    assert.equal(soundBefore.text, `sound ${soundBefore.muted ? 'off' : 'on'} (M)`);
+    assert.equal(soundAfter.text, `sound ${soundAfter.muted ? 'off' : 'on'} (M)`);
+    assert.notEqual(soundAfter.muted, soundBefore.muted, 'M toggles the sound');
     const stats = await page.evaluate(() => ({ ...(globalThis as unknown as { carrotHeist: Stats }).carrotHeist }));
     await page.screenshot({ path: 'test-results/demo-game-end.png' });
     // Space and the arrows never scrolled the page (an inline canvas in a 100vh box overflowed by 4 px).
