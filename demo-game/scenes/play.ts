@@ -9,6 +9,7 @@ import type { QmixPlugin } from '../../plugin/phaser/index.js';
 import { cellCentre, GARDENER_TINTS, HUD, MAZE, MAZE_BOUNDS, TICK_FRAMES, TILE, WIDTH } from '../config.js';
 import { addGardenerSquad, type GardenerSquad } from '../squad.js';
 import { GameSound } from '../sound.js';
+import { DIFFICULTIES, parseDifficulty, weakenMove } from '../difficulty.js';
 import { HeistWorld } from '../rules/world.js';
 import { RABBITS, type RabbitPolicy } from '../rules/opponents.js';
 import type { OverlayData } from './overlay.js';
@@ -36,6 +37,8 @@ export interface PlayOptions {
 
 const FONT = 'Trebuchet MS, Verdana, sans-serif';
 const DIRECTIONS = { up: 1, down: 2, left: 3, right: 4 } as const;
+/** Moves 0 (stay) to 4 (right). */
+const ACTIONS = 5;
 
 export class PlayScene extends Phaser.Scene {
   declare qmix: QmixPlugin;
@@ -140,7 +143,7 @@ export class PlayScene extends Phaser.Scene {
     const from = Int32Array.from(world.guards);
     const start = world.rabbit;
     let middle = -1;
-    const moves = this.gardeners.take();
+    const moves = this.weaken(this.gardeners.take());
     const result = world.tick(moves, this.rabbitMove(), () => {
       middle = world.rabbit;
       return this.rabbitMove();
@@ -163,6 +166,21 @@ export class PlayScene extends Phaser.Scene {
       this.roundOver(result.caught ? 'caught' : 'escaped');
     }
     this.refreshHud();
+  }
+
+  /**
+   * The trained squad's moves at the player's level (the title's choice): each
+   * gardener may blunder. Only against a person: training and the scripted
+   * squad play as they are.
+   */
+  private weaken(moves: Int32Array): Int32Array {
+    const { blunder } = DIFFICULTIES[parseDifficulty(this.registry.get('difficulty'))];
+    if (blunder === 0 || this.script !== null || this.gardeners.squad.mode !== 'greedy') return moves;
+    const world = this.world;
+    // A copy: the squad's own array stays what it chose (the editor's labels show it).
+    moves = Int32Array.from(moves);
+    for (let i = 0; i < moves.length; i++) moves[i] = weakenMove(moves[i], (a) => world.canMove(world.guards[i], a), ACTIONS, blunder, Math.random);
+    return moves;
   }
 
   private roundOver(kind: 'caught' | 'escaped'): void {
@@ -260,7 +278,8 @@ export class PlayScene extends Phaser.Scene {
     const near = w.nearestGuard(w.rabbit);
     this.hud.status.setText(near <= 3 ? 'Gardeners closing in!' : 'Rabbit in the clear').setColor(near <= 3 ? '#ff7b5c' : '#9be564');
     const mode = this.gardeners.squad.mode;
-    this.hud.squad.setText(mode === 'greedy' ? 'trained squad' : mode === 'train' ? 'squad in training' : 'scripted squad');
+    const level = DIFFICULTIES[parseDifficulty(this.registry.get('difficulty'))].label.toLowerCase();
+    this.hud.squad.setText(mode === 'greedy' ? (this.script === null ? `trained squad · ${level}` : 'trained squad') : mode === 'train' ? 'squad in training' : 'scripted squad');
     this.hud.time.width = 100 * (1 - w.t / w.episodeLimit);
     this.hud.sound.setText(this.script !== null ? '' : `sound ${this.sfx.muted ? 'off' : 'on'} (M)`);
   }

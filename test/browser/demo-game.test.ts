@@ -26,14 +26,34 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
     await page.goto(server.url);
     // The title screen waits for SPACE.
     await page.waitForFunction(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title') === true, undefined, { timeout: 30_000 });
+    // The gardeners' level: the trained squad at full strength until the player picks another (kept across visits).
+    const level = () => page.evaluate(() => ({ registry: (globalThis as unknown as { game: { registry: { get(k: string): unknown } } }).game.registry.get('difficulty'), stored: localStorage.getItem('carrot-heist:difficulty') }));
+    assert.deepEqual(await level(), { registry: 'hard', stored: null });
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await level(), { registry: 'medium', stored: 'medium' });
+    // A tap on the level line changes the level (to the next, wrapping) and does not start the game.
+    const line = await page.evaluate(() => {
+      const g = (globalThis as unknown as { game: { canvas: HTMLCanvasElement; scale: { displayScale: { x: number; y: number } }; scene: { getScene(k: string): { children: { list: { type: string; text?: string; getBounds(): { centerX: number; centerY: number } }[] } } } } }).game;
+      const text = g.scene.getScene('title').children.list.find((o) => o.type === 'Text' && (o.text ?? '').startsWith('Gardeners:'))!;
+      const r = g.canvas.getBoundingClientRect();
+      const b = text.getBounds();
+      return { x: r.left + b.centerX / g.scale.displayScale.x, y: r.top + b.centerY / g.scale.displayScale.y };
+    });
+    await page.mouse.click(line.x, line.y);
+    assert.deepEqual(await level(), { registry: 'hard', stored: 'hard' });
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.evaluate(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title')), true, 'still on the title');
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/demo-title.png' });
     await page.keyboard.press('Space');
     await page.waitForFunction(() => (globalThis as { carrotHeist?: Stats }).carrotHeist !== undefined, undefined, { timeout: 10_000 });
+    const squadLabel = await page.evaluate(() => (globalThis as unknown as { game: { scene: { getScene(k: string): { hud: { squad: { text: string } } } } } }).game.scene.getScene('play').hud.squad.text);
+    assert.equal(squadLabel, 'trained squad · medium', 'the HUD names the level');
 
     const rng = new Rng(7, 'player');
     const keys = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'KeyW', 'KeyA', 'KeyS', 'KeyD'];
     const start = Date.now();
     let screenshotTaken = false;
-    mkdirSync('test-results', { recursive: true });
     while (Date.now() - start < 30_000) {
       await page.keyboard.press(keys[rng.int(keys.length)]);
       await page.waitForTimeout(250 + rng.int(400));
@@ -52,6 +72,10 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
         const scene = (globalThis as unknown as { game: { scene: { getScene(k: string): { hud: { sound: { text: string } }; registry: { get(k: string): unknown } } } } }).game.scene.getScene('play');
         return { text: scene.hud.sound.text, muted: scene.registry.get('muted') === true };
       });
+    // Not on a result screen (the play scene is paused under it and takes no keys).
+    const onResult = () => page.evaluate(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('overlay') === true);
+    if (await onResult()) await page.keyboard.press('Space');
+    await page.waitForFunction(() => (globalThis as unknown as { game: { scene: { isActive(k: string): boolean } } }).game.scene.isActive('play'));
     const soundBefore = await soundHud();
     await page.keyboard.press('KeyM');
     await page.waitForFunction((was) => (globalThis as unknown as { game: { scene: { getScene(k: string): { registry: { get(k: string): unknown } } } } }).game.scene.getScene('play').registry.get('muted') === !was, soundBefore.muted);
