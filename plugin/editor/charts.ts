@@ -4,6 +4,7 @@
  * The page must load uPlot's stylesheet (`uplot/dist/uPlot.min.css`).
  */
 import uPlot from 'uplot';
+import type { ChartPoints } from './chart-history.js';
 
 /** One line of a chart. */
 export interface ChartSeries {
@@ -85,6 +86,22 @@ export class MetricChart {
       this.xs.splice(0, 2);
       for (const y of this.ys) y.splice(0, 2);
     }
+    this.schedule();
+  }
+
+  /** A copy of the points (for the history kept with a checkpoint). */
+  snapshot(): ChartPoints {
+    return { xs: [...this.xs], ys: this.ys.map((y) => [...y]) };
+  }
+
+  /** Replaces the points with `s` (series it lacks read as gaps, extra ones are dropped). */
+  load(s: ChartPoints): void {
+    this.xs.length = 0;
+    this.xs.push(...s.xs);
+    this.ys.forEach((y, k) => {
+      y.length = 0;
+      y.push(...(s.ys[k] ?? s.xs.map(() => null)));
+    });
     this.schedule();
   }
 

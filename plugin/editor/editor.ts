@@ -13,6 +13,7 @@ import { SquadEvents, type DecisionEvent, type EpisodeEndEvent } from '../phaser
 import type { Squad } from '../phaser/squad.js';
 import { TrainingCharts } from './training-charts.js';
 import { EditorPrefsStore } from './persist.js';
+import { ChartHistoryStore, type ChartHistory } from './chart-history.js';
 import { button, el, labelled, option, section } from './dom.js';
 import { SquadInspector } from './inspect.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
@@ -25,6 +26,9 @@ import type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorTrainer,
 export type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorPacing, EditorRules, EditorTrainer, TrainingEditorOptions } from './editor-types.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'paused';
+
+/** How often the live charts are kept as the autosave's history. */
+const HISTORY_EVERY_MS = 5000;
 
 /**
  * The editor panel.
@@ -61,6 +65,11 @@ export class TrainingEditor {
   private readonly files: FilesPanel;
   private readonly cleanups: (() => void)[] = [];
   private readonly prefs: EditorPrefsStore;
+  /** The charts' history kept with the autosave and each named checkpoint. */
+  private readonly history: ChartHistoryStore;
+  /** Whether this run's charts are kept as the autosave's history (not after a refused resume: that autosave is another run's). */
+  private historyLive = false;
+  private historySavedAt = 0;
   private readonly settings: SettingsForm;
 
   constructor(options: TrainingEditorOptions) {
@@ -69,7 +78,9 @@ export class TrainingEditor {
     this.startMode = options.squad.mode;
     this.autosaveName = options.autosaveName ?? 'editor-autosave';
     // Settings applied before a reload come back (the page's own config under them).
-    this.prefs = new EditorPrefsStore(options.settingsKey === undefined ? `phaser-qmix-editor:${this.autosaveName}` : options.settingsKey);
+    const key = options.settingsKey === undefined ? `phaser-qmix-editor:${this.autosaveName}` : options.settingsKey;
+    this.prefs = new EditorPrefsStore(key);
+    this.history = new ChartHistoryStore(key);
     const saved = this.prefs.load(options.config ?? {});
     this.config = { ...options.config, ...saved.config };
     const page = validateConfig(this.config);
@@ -131,6 +142,11 @@ export class TrainingEditor {
     return this.charts.points;
   }
 
+  /** A copy of every chart's points (what is kept with the autosave and each checkpoint). */
+  get chartData(): ChartHistory {
+    return this.charts.snapshot();
+  }
+
   /** Starts training with the current settings (resuming the autosave when asked). */
   async start(resume = false): Promise<void> {
     if (this.phase !== 'idle') return;
@@ -147,8 +163,17 @@ export class TrainingEditor {
       trainer.on('metrics', (m) => this.onMetrics(m));
       trainer.on('test', (t) => this.onTest(t));
       trainer.on('backend', () => this.render());
-      trainer.on('ready', () => {
+      let first = true;
+      this.historyLive = !resume;
+      trainer.on('ready', (e) => {
         this.busy(null);
+        // A resumed autosave brings its charts back (a restart after a fault keeps the ones shown).
+        if (first && resume && (e as { resumedFromUpdates: number | null }).resumedFromUpdates !== null) {
+          const kept = this.history.load(this.autosaveName, trainer.envSteps);
+          if (kept) this.charts.restore(kept);
+          this.historyLive = true;
+        }
+        first = false;
         this.render();
       });
       trainer.on('error', (e) => this.say(`Trainer: ${(e as Error).message}`, true));
@@ -260,6 +285,7 @@ export class TrainingEditor {
     if (!/^[\w .-]{1,60}$/.test(trimmed)) return this.say('A checkpoint name is 1 to 60 letters, digits, spaces, dots, dashes or underscores.', true);
     try {
       const updates = await this.withBusy(`Saving "${trimmed}"...`, () => this.trainer!.save(trimmed));
+      this.history.save(trimmed, this.charts.snapshot());
       this.say(`Saved "${trimmed}" at ${updates} updates, ${this.trainer.envSteps} env steps.`);
     } catch (e) {
       this.say(`Saving failed: ${(e as Error).message}`, true);
@@ -273,8 +299,11 @@ export class TrainingEditor {
     if (!this.trainer) return;
     try {
       const r = await this.withBusy(`Loading "${name}"...`, () => this.trainer!.restore(name));
-      // The charts told the story of the run the checkpoint replaces.
-      this.charts.clear();
+      // The charts told the story of the run the checkpoint replaces: show the checkpoint's own, if kept.
+      const kept = this.history.load(name, r.envSteps);
+      if (kept) this.charts.restore(kept);
+      else this.charts.clear();
+      this.historyLive = true;
       this.say(`Loaded "${name}": ${r.updates} updates, ${r.envSteps} env steps; training continues from there.`);
     } catch (e) {
       this.say(`Loading failed: ${(e as Error).message}`, true);
@@ -449,7 +478,16 @@ export class TrainingEditor {
   private onMetrics(m: EditorMetrics): void {
     if (this.phase !== 'running') return; // paused: the charts hold still
     this.charts.metrics(m, this.trainer?.rulesMode === true);
+    this.keepHistory();
     this.render(m);
+  }
+
+  /** The live run's charts, kept as the autosave's history every few seconds (the autosave itself is at most a minute old). */
+  private keepHistory(): void {
+    const now = performance.now();
+    if (!this.historyLive || now - this.historySavedAt < HISTORY_EVERY_MS) return;
+    this.historySavedAt = now;
+    this.history.save(this.autosaveName, this.charts.snapshot());
   }
 
   private onTest(t: EditorTest): void {

@@ -5,6 +5,7 @@
  */
 import { MetricChart } from './charts.js';
 import type { EditorTest } from './best.js';
+import type { ChartHistory } from './chart-history.js';
 import type { EditorMetrics } from './editor.js';
 
 type ChartName = 'returns' | 'wins' | 'loss' | 'qtot' | 'epsilon' | 'speed';
@@ -115,6 +116,17 @@ export class TrainingCharts {
   test(t: EditorTest): void {
     this.charts.returns.push(t.envSteps, [null, t.returnMean]);
     if (t.winRate !== null) this.charts.wins.push(t.envSteps, [null, t.winRate]);
+  }
+
+  /** Every chart's points (kept with a checkpoint, see ChartHistoryStore). */
+  snapshot(): ChartHistory {
+    return Object.fromEntries(Object.entries(this.charts).map(([k, c]) => [k, c.snapshot()]));
+  }
+
+  /** Shows a kept history (charts it does not name start empty); the moving windows start afresh. */
+  restore(history: ChartHistory): void {
+    this.clear();
+    for (const [k, c] of Object.entries(this.charts)) if (history[k]) c.load(history[k]);
   }
 
   clear(): void {

@@ -506,7 +506,12 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         this.ready = true;
         this.startFailures = 0;
         this.backendName = msg.backend;
-        if (msg.resumedFromUpdates !== null) this.savedUpdates = msg.resumedFromUpdates;
+        if (msg.resumedFromUpdates !== null) {
+          // Resumed (asked for, or after a fault): the counts go on from the autosave's, as the pacer's do.
+          this.savedUpdates = msg.resumedFromUpdates;
+          this.envStepCount = msg.envSteps;
+          this.episodeCount = msg.episodes;
+        }
         this.pacer.resetTo({ episodes: msg.episodes, envSteps: msg.envSteps, updates: msg.resumedFromUpdates ?? 0, bufferSize: msg.bufferSize ?? 0 });
         this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates });
         break;

@@ -23,10 +23,18 @@ const editorState = (): Promise<{ state: string; points: Record<string, number>;
     return { state: g.editor.state, points: g.editor.chartPoints, envSteps: g.editor.currentTrainer?.envSteps ?? 0, mode: g.game.scene.getScene('play').squad.mode };
   });
 const message = (): Promise<string> => page.locator('.pq-message').innerText();
+/** The epsilon chart's points before `steps` env steps (what a checkpoint at `steps` brings back). */
+const epsilonBefore = (steps: number): Promise<{ xs: number[]; ys: (number | null)[][] }> =>
+  page.evaluate((n) => {
+    const e = (globalThis as unknown as { editor: { chartData: Record<string, { xs: number[]; ys: (number | null)[][] }> } }).editor.chartData.epsilon;
+    const k = e.xs.filter((x) => x < n).length;
+    return { xs: e.xs.slice(0, k), ys: e.ys.map((y) => y.slice(0, k)) };
+  }, steps);
 
 /** Opens the editor page; unless `keepSettings`, with the settings a previous test applied forgotten (the editor keeps them across reloads). */
 async function openEditor(keepSettings = false): Promise<void> {
-  if (!keepSettings && page.url().startsWith(server.url)) await page.evaluate(() => localStorage.clear());
+  // The charts' histories (kept with the checkpoints, which also survive) stay.
+  if (!keepSettings && page.url().startsWith(server.url)) await page.evaluate(() => Object.keys(localStorage).filter((k) => !k.includes(':charts:')).forEach((k) => localStorage.removeItem(k)));
   await page.goto(`${server.url}editor.html`);
   await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
 }
@@ -144,6 +152,8 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   await page.getByRole('button', { name: 'Save checkpoint' }).click();
   const saved = await waitFor(message, (m) => /Saved "before-reload" at \d+ updates, \d+ env steps/.test(m), 'the save');
   const steps = Number(/(\d+) env steps/.exec(saved)![1]);
+  const chartedAtSave = await epsilonBefore(steps);
+  assert.ok(chartedAtSave.xs.length >= 2 && chartedAtSave.xs.length <= 400, `epsilon points before the checkpoint: ${chartedAtSave.xs.length}`);
   // What the worker's periodic autosave writes, made now so the reload below must offer it.
   await page.evaluate(() => (globalThis as unknown as { editor: { saveCheckpoint(n: string): Promise<void> } }).editor.saveCheckpoint('editor-autosave'));
   await openEditor();
@@ -161,8 +171,9 @@ test('editor: save a checkpoint, reload the page, load it: training continues fr
   const fresh = await waitFor(editorState, (s) => s.points.epsilon >= 4, 'a fresh run charted');
   await load.click();
   const loaded = await waitFor(message, (m) => /Loaded "before-reload"/.test(m), 'the load');
-  const charted = await editorState();
-  assert.ok(charted.points.epsilon < fresh.points.epsilon, `the charts start again on a load (${charted.points.epsilon} points, ${fresh.points.epsilon} before)`);
+  // The fresh run's points are gone; the checkpoint's own history (kept across the reload) is back.
+  assert.ok(fresh.points.epsilon >= 4);
+  assert.deepEqual(await epsilonBefore(steps), chartedAtSave, 'the charts show the checkpoint\'s history up to its step count');
   assert.match(loaded, new RegExp(`${steps} env steps`));
   const after = await editorState();
   assert.ok(after.envSteps >= steps, `env steps ${after.envSteps} after loading a checkpoint at ${steps}`);
@@ -185,6 +196,8 @@ test('editor: settings, speed and source survive a reload; resuming the autosave
   await page.evaluate(() => (globalThis as unknown as { editor: { saveCheckpoint(n: string): Promise<void> } }).editor.saveCheckpoint('editor-autosave'));
   const saved = await waitFor(message, (m) => /Saved "editor-autosave" at \d+ updates, \d+ env steps/.test(m), 'the autosave');
   const steps = Number(/(\d+) env steps/.exec(saved)![1]);
+  const chartedAtSave = await epsilonBefore(steps);
+  assert.ok(chartedAtSave.xs.length >= 2, `epsilon points before the autosave: ${chartedAtSave.xs.length}`);
   await openEditor(true);
   // A string: tsx would wrap a named function in a helper the page does not have.
   const form = (): Promise<Record<string, string>> =>
@@ -199,6 +212,8 @@ test('editor: settings, speed and source survive a reload; resuming the autosave
   await page.getByRole('button', { name: 'Resume it' }).click();
   await waitFor(message, (m) => /resumed from the autosave, with its own settings/.test(m), 'the resume');
   assert.equal((await form()).lr, '0.0007', 'the form shows the autosave\'s settings');
+  await waitFor(() => epsilonBefore(steps), (c) => c.xs.length > 0, 'the charts back');
+  assert.deepEqual(await epsilonBefore(steps), chartedAtSave, 'the charts show the autosave\'s history');
   const resumed = await waitFor(editorState, (s) => s.envSteps > steps, 'training past the autosave');
   assert.ok(resumed.envSteps > steps);
   assert.doesNotMatch(await message(), /could not resume/);

@@ -212,6 +212,27 @@ describe('WorkerTrainer', () => {
     assert.equal(await autosavedAt(), kept, 'the refused autosave is still the first run\'s');
   });
 
+  test('a resumed autosave: env steps and episodes go on from the autosave\'s counts', async () => {
+    const env = new TwoStepEnv();
+    const store = new MemoryCheckpointStore();
+    const first = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, metricsEveryMs: 0 });
+    const saved: number[] = [];
+    first.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
+    await play(first, env, 30, new Rng(8));
+    await until(() => saved.length >= 1, 10000, 'the first autosave');
+    first.dispose();
+    const manifest = JSON.parse((await store.load('autosave')).manifest) as { trainer: { envSteps: number; episodes: number } };
+    assert.ok(manifest.trainer.envSteps > 0);
+    const second = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 0, metricsEveryMs: 0, resume: true });
+    let ready = false;
+    second.on(WorkerTrainerEvents.READY, () => (ready = true));
+    await until(() => ready, 10000, 'ready');
+    assert.equal(second.envSteps, manifest.trainer.envSteps, 'env steps on from the autosave');
+    await play(second, env, 3, new Rng(9));
+    assert.equal(second.envSteps, manifest.trainer.envSteps + 3 * 2, 'and counting (two-step: 2 steps an episode)');
+    second.dispose();
+  });
+
   test('autosaves also come by time (autosaveEveryMs), with updates since the last', async () => {
     const env = new TwoStepEnv();
     const store = new MemoryCheckpointStore();
