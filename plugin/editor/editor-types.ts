@@ -63,6 +63,8 @@ export interface EditorTrainer extends SquadTrainer {
   readonly backendReason?: string | null;
   /** Pacing of game-fed training (lag, ratio asked for and in force). */
   readonly pacingState?: EditorPacing;
+  /** Turns the adaptive load off (full duty cycle) or on again; the editor turns it off at speed `max`. */
+  setAdaptiveLoad?(on: boolean): void;
   /** Whether the trainer steps env copies itself (rules mode). */
   readonly rulesMode?: boolean;
   on(event: 'metrics', fn: (m: EditorMetrics) => void): unknown;

@@ -207,24 +207,27 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     }
     this.exploration = makeExploration(this.config);
     this.start(this.options.resume);
-    if (this.options.adaptiveLoad) {
-      this.pacing = new FramePacing({
-        load: this.load,
-        maxLoad: this.options.maxLoad,
-        p95Ratio: this.options.frameP95Ratio,
-        ...(this.options.frameClock ? { clock: this.options.frameClock } : {}),
-        setLoad: (load) => {
-          this.load = load;
-          this.worker?.postMessage({ type: 'load', maxLoad: load });
-        },
-        // Probe windows: the worker rests so the pacing can see the frames without it.
-        rest: (resting) => {
-          this.resting = resting;
-          this.postPaused();
-        },
-      });
-      this.pacing.start();
-    }
+    if (this.options.adaptiveLoad) this.startPacing();
+  }
+
+  /** The adaptive load's frame watch (see {@link WorkerTrainerOptions.adaptiveLoad}). */
+  private startPacing(): void {
+    this.pacing = new FramePacing({
+      load: this.load,
+      maxLoad: this.options.maxLoad,
+      p95Ratio: this.options.frameP95Ratio,
+      ...(this.options.frameClock ? { clock: this.options.frameClock } : {}),
+      setLoad: (load) => {
+        this.load = load;
+        this.worker?.postMessage({ type: 'load', maxLoad: load });
+      },
+      // Probe windows: the worker rests so the pacing can see the frames without it.
+      rest: (resting) => {
+        this.resting = resting;
+        this.postPaused();
+      },
+    });
+    this.pacing.start();
   }
 
   /** The latest acting policy (runtime forward on the last weights received). */
@@ -452,6 +455,36 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   /** The worker's current duty cycle (lowered by the adaptive load when frames get uneven). */
   get maxLoad(): number {
     return this.load;
+  }
+
+  /** Whether the adaptive load is watching frames now. */
+  get adaptiveLoad(): boolean {
+    return this.pacing !== null;
+  }
+
+  /**
+   * Turns the adaptive load off (the worker goes back to its full duty cycle,
+   * a probe in progress ends) or on again; on does nothing for a trainer made
+   * with `adaptiveLoad: false`. For a game that fast-forwards with its drawing
+   * capped, where the frames are the simulation's and the player asked for
+   * training speed: the editor turns it off at its top speed.
+   * @example
+   * ```ts
+   * trainer.setAdaptiveLoad(!scene.qmix.fastForwarding());
+   * ```
+   */
+  setAdaptiveLoad(on: boolean): void {
+    if (this.disposed) return;
+    if (!on && this.pacing) {
+      this.pacing.stop();
+      this.pacing = null;
+      this.resting = false;
+      this.postPaused();
+      this.load = this.options.maxLoad;
+      this.worker?.postMessage({ type: 'load', maxLoad: this.load });
+    } else if (on && !this.pacing && this.options.adaptiveLoad) {
+      this.startPacing();
+    }
   }
 
   dispose(): void {

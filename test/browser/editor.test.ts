@@ -287,6 +287,16 @@ test('editor: by default the demo trains in 8 arenas of its scene, one shown; Re
   // Eight arenas feed the trainer: far more env steps than the shown scene decided.
   assert.ok(c.trainerSteps > 4 * c.shownDecisions, `trainer ${c.trainerSteps} env steps, shown scene ${c.shownDecisions} decisions`);
   await page.screenshot({ path: 'test-results/editor-arenas.png' });
+  // At max the worker keeps its full duty cycle (the user asked for training speed); at a fixed speed the adaptive load watches the frames.
+  const load = () => page.evaluate(() => {
+    const t = (globalThis as unknown as { editor: { currentTrainer: { adaptiveLoad: boolean; maxLoad: number } } }).editor.currentTrainer;
+    return { adaptive: t.adaptiveLoad, load: t.maxLoad };
+  });
+  assert.equal((await load()).adaptive, true, 'at 1x the adaptive load is on');
+  await page.selectOption('#pq-timescale', 'max');
+  assert.deepEqual(await load(), { adaptive: false, load: 1 });
+  await page.selectOption('#pq-timescale', '4');
+  assert.equal((await load()).adaptive, true);
   await page.getByRole('button', { name: 'Reset' }).click();
   const after = await waitFor(counts, (v) => v.copies === 0, 'the copies removed');
   assert.equal(after.started, 0);

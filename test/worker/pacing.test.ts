@@ -102,4 +102,37 @@ describe('pacing', () => {
       client.dispose();
     }
   });
+  test('setAdaptiveLoad(false) ends a probe and puts the worker back at its full duty cycle; on again, frames are watched again', async () => {
+    let now = 0;
+    let pending: (() => void) | null = null;
+    const clock: FrameClock = { now: () => now, requestFrame: (cb) => ((pending = cb), 1), cancelFrame: () => (pending = null) };
+    const tick = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        now += i % 10 === 0 ? 50 : 16;
+        const cb = pending;
+        pending = null;
+        cb?.();
+      }
+    };
+    const env = new MeetingGridworld();
+    const client = new WorkerTrainer(env.spec, CONFIG, { createWorker: () => createInProcessWorker(), backend: 'cpu', metricsEveryMs: 50, autosaveEvery: 0, adaptiveLoad: true, frameClock: clock, maxLagUpdates: 4 });
+    try {
+      await client.whenReady();
+      tick(150);
+      assert.ok(client.probing, 'uneven frames: a probe');
+      client.setAdaptiveLoad(false);
+      assert.equal(client.adaptiveLoad, false);
+      assert.ok(!client.probing, 'the probe ended');
+      assert.equal(client.maxLoad, 1, 'full duty cycle');
+      assert.equal(pending, null, 'no frame watch left');
+      tick(300);
+      assert.ok(!client.probing && client.maxLoad === 1, 'uneven frames change nothing now');
+      client.setAdaptiveLoad(true);
+      assert.equal(client.adaptiveLoad, true);
+      tick(150);
+      assert.ok(client.probing, 'watched again: a probe');
+    } finally {
+      client.dispose();
+    }
+  });
 });
