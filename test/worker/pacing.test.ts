@@ -15,6 +15,22 @@ import '../support/tf.js';
 
 const CONFIG = { agent: 'mlp', batchSize: 8, epsilonAnnealTime: 5000, seed: 3 } as const;
 
+/** A hand-driven frame clock with uneven frames (every tenth 50 ms, the rest 16): the adaptive load asks for a probe. */
+function unevenFrames(): { clock: FrameClock; tick(n: number): void; watching(): boolean } {
+  let now = 0;
+  let pending: (() => void) | null = null;
+  const clock: FrameClock = { now: () => now, requestFrame: (cb) => ((pending = cb), 1), cancelFrame: () => (pending = null) };
+  const tick = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      now += i % 10 === 0 ? 50 : 16;
+      const cb = pending;
+      pending = null;
+      cb?.();
+    }
+  };
+  return { clock, tick, watching: () => pending !== null };
+}
+
 /** Plays until the worker has done `updates` updates; with `paced`, only while the allowance is positive. */
 async function run(paced: boolean, updates: number): Promise<WorkerTrainer> {
   const env = new MeetingGridworld();
@@ -57,18 +73,7 @@ describe('pacing', () => {
   });
 
   test('during a probe of the adaptive load the game may run ahead (so the probe sees its frames, not a stalled game), by a bounded lag, and pauses again after', async () => {
-    // A hand-driven frame clock with uneven frames (every tenth 50 ms, the rest 16): the adaptive load asks for a probe.
-    let now = 0;
-    let pending: (() => void) | null = null;
-    const clock: FrameClock = { now: () => now, requestFrame: (cb) => ((pending = cb), 1), cancelFrame: () => (pending = null) };
-    const tick = (n: number) => {
-      for (let i = 0; i < n; i++) {
-        now += i % 10 === 0 ? 50 : 16;
-        const cb = pending;
-        pending = null;
-        cb?.();
-      }
-    };
+    const { clock, tick, watching } = unevenFrames();
     const env = new MeetingGridworld();
     const client = new WorkerTrainer(env.spec, CONFIG, { createWorker: () => createInProcessWorker(), backend: 'cpu', metricsEveryMs: 50, autosaveEvery: 0, adaptiveLoad: true, frameClock: clock, maxLagUpdates: 4 });
     const builder = new EpisodeBuilder(env.spec);
@@ -103,17 +108,7 @@ describe('pacing', () => {
     }
   });
   test('setAdaptiveLoad(false) ends a probe and puts the worker back at its full duty cycle; on again, frames are watched again', async () => {
-    let now = 0;
-    let pending: (() => void) | null = null;
-    const clock: FrameClock = { now: () => now, requestFrame: (cb) => ((pending = cb), 1), cancelFrame: () => (pending = null) };
-    const tick = (n: number) => {
-      for (let i = 0; i < n; i++) {
-        now += i % 10 === 0 ? 50 : 16;
-        const cb = pending;
-        pending = null;
-        cb?.();
-      }
-    };
+    const { clock, tick, watching } = unevenFrames();
     const env = new MeetingGridworld();
     const client = new WorkerTrainer(env.spec, CONFIG, { createWorker: () => createInProcessWorker(), backend: 'cpu', metricsEveryMs: 50, autosaveEvery: 0, adaptiveLoad: true, frameClock: clock, maxLagUpdates: 4 });
     try {
@@ -124,7 +119,7 @@ describe('pacing', () => {
       assert.equal(client.adaptiveLoad, false);
       assert.ok(!client.probing, 'the probe ended');
       assert.equal(client.maxLoad, 1, 'full duty cycle');
-      assert.equal(pending, null, 'no frame watch left');
+      assert.equal(watching(), false, 'no frame watch left');
       tick(300);
       assert.ok(!client.probing && client.maxLoad === 1, 'uneven frames change nothing now');
       client.setAdaptiveLoad(true);

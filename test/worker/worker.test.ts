@@ -24,6 +24,18 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 }
 
 /** Plays exploring episodes with the client's policy and hands them to it, yielding so messages flow. */
+/** A store holding the autosave of a first run (30 two-step episodes, autosaves every 10 updates). */
+async function autosavedStore(env: TwoStepEnv): Promise<MemoryCheckpointStore> {
+  const store = new MemoryCheckpointStore();
+  const first = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, metricsEveryMs: 0 });
+  const saved: number[] = [];
+  first.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
+  await play(first, env, 30, new Rng(8));
+  await until(() => saved.length >= 1, 10000, 'the first autosave');
+  first.dispose();
+  return store;
+}
+
 async function play(client: WorkerTrainer, env: MultiAgentEnv, episodes: number, rng: Rng): Promise<number[]> {
   const builder = new EpisodeBuilder(env.spec);
   const returns: number[] = [];
@@ -192,13 +204,7 @@ describe('WorkerTrainer', () => {
 
   test('a resume the worker refuses (the autosave has another config) is reported, and the autosave is kept: that run does not write over it', async () => {
     const env = new TwoStepEnv();
-    const store = new MemoryCheckpointStore();
-    const first = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, metricsEveryMs: 0 });
-    const saved: number[] = [];
-    first.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
-    await play(first, env, 30, new Rng(8));
-    await until(() => saved.length >= 1, 10000, 'the first autosave');
-    first.dispose();
+    const store = await autosavedStore(env);
     const autosavedAt = async (): Promise<number> => JSON.parse((await store.load('autosave')).manifest).learner.updates as number;
     const kept = await autosavedAt();
     // Another learning rate: restore refuses the autosave.
@@ -214,13 +220,7 @@ describe('WorkerTrainer', () => {
 
   test('a resumed autosave: env steps and episodes go on from the autosave\'s counts', async () => {
     const env = new TwoStepEnv();
-    const store = new MemoryCheckpointStore();
-    const first = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, metricsEveryMs: 0 });
-    const saved: number[] = [];
-    first.on(WorkerTrainerEvents.SAVED, (s: { updates: number }) => saved.push(s.updates));
-    await play(first, env, 30, new Rng(8));
-    await until(() => saved.length >= 1, 10000, 'the first autosave');
-    first.dispose();
+    const store = await autosavedStore(env);
     const manifest = JSON.parse((await store.load('autosave')).manifest) as { trainer: { envSteps: number; episodes: number } };
     assert.ok(manifest.trainer.envSteps > 0);
     const second = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 0, metricsEveryMs: 0, resume: true });
