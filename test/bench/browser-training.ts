@@ -16,7 +16,7 @@ import { train } from '../../plugin/learn/train.js';
 import { launchBrowser } from '../support/browser.js';
 
 /** The editor page's default config (demo-game/editor.ts), for the CLI run. */
-const EDITOR_CONFIG = { preset: 'pymarl', agent: 'mlp', lr: 0.00025, epsilonAnnealTime: 100000 } as const;
+const EDITOR_CONFIG = { preset: 'pymarl' } as const;
 
 interface Snapshot {
   readonly t: number;
