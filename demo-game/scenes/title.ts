@@ -71,8 +71,9 @@ export class TitleScene extends Phaser.Scene {
       }
       show();
     };
-    this.input.keyboard?.on('keydown-LEFT', () => change(-1));
-    this.input.keyboard?.on('keydown-RIGHT', () => change(1));
+    // A held key steps once (the browser's auto-repeat would spin the level round).
+    this.input.keyboard?.on('keydown-LEFT', (e: KeyboardEvent) => e.repeat || change(-1));
+    this.input.keyboard?.on('keydown-RIGHT', (e: KeyboardEvent) => e.repeat || change(1));
     text.on('pointerdown', () => change(1));
     show();
   }

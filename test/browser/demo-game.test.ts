@@ -42,6 +42,7 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
     await page.mouse.click(line.x, line.y);
     assert.deepEqual(await level(), { registry: 'hard', stored: 'hard' });
     await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await level(), { registry: 'medium', stored: 'medium' });
     assert.equal(await page.evaluate(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title')), true, 'still on the title');
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/demo-title.png' });
