@@ -114,3 +114,61 @@ export class ChartHistoryStore {
     return `${this.prefix}:charts:${name}`;
   }
 }
+
+/** What a {@link ChartKeeper} needs of the charts (`TrainingCharts` fits). */
+export interface KeptCharts {
+  snapshot(): ChartHistory;
+  restore(history: ChartHistory): void;
+  clear(): void;
+}
+
+/**
+ * The editor's side of the history: the live run kept as the autosave's
+ * history every few seconds (the autosave itself is at most a minute old),
+ * a named checkpoint's kept when it is saved, and shown again when a run
+ * continues from one.
+ * @example
+ * ```ts
+ * const keeper = new ChartKeeper(new ChartHistoryStore('phaser-qmix-editor:guards'), charts, 'editor-autosave');
+ * keeper.begin(true);                 // a fresh run: kept from the start
+ * keeper.tick();                      // on every metrics message
+ * keeper.continueFrom('backup', 9400); // after a load at 9,400 env steps
+ * ```
+ */
+export class ChartKeeper {
+  /** Whether the live run is kept as the autosave's history (not after a refused resume: that autosave is another run's). */
+  private live = false;
+  private savedAt = -Infinity;
+
+  constructor(
+    private readonly store: ChartHistoryStore,
+    private readonly charts: KeptCharts,
+    private readonly autosaveName: string,
+    private readonly everyMs = 5000,
+  ) {}
+
+  /** A new run: a fresh one is kept from the start; a resumed one once its resume is confirmed ({@link continueFrom}). */
+  begin(fresh: boolean): void {
+    this.live = fresh;
+  }
+
+  /** The run continues checkpoint `name` at `envSteps`: its history is shown (else the charts start empty) and the live run is kept from here. */
+  continueFrom(name: string, envSteps: number): void {
+    const kept = this.store.load(name, envSteps);
+    if (kept) this.charts.restore(kept);
+    else this.charts.clear();
+    this.live = true;
+  }
+
+  /** A checkpoint `name` was just saved: its history is the charts' now. */
+  saved(name: string): void {
+    this.store.save(name, this.charts.snapshot());
+  }
+
+  /** Keeps the live run as the autosave's history, at most every `everyMs`. */
+  tick(now = performance.now()): void {
+    if (!this.live || now - this.savedAt < this.everyMs) return;
+    this.savedAt = now;
+    this.store.save(this.autosaveName, this.charts.snapshot());
+  }
+}

@@ -13,7 +13,7 @@ import { SquadEvents, type DecisionEvent, type EpisodeEndEvent } from '../phaser
 import type { Squad } from '../phaser/squad.js';
 import { TrainingCharts } from './training-charts.js';
 import { EditorPrefsStore } from './persist.js';
-import { ChartHistoryStore, type ChartHistory } from './chart-history.js';
+import { ChartHistoryStore, ChartKeeper, type ChartHistory } from './chart-history.js';
 import { button, el, labelled, option, section } from './dom.js';
 import { SquadInspector } from './inspect.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
@@ -26,9 +26,6 @@ import type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorTrainer,
 export type { EditorBackend, EditorCheckpointInfo, EditorMetrics, EditorPacing, EditorRules, EditorTrainer, TrainingEditorOptions } from './editor-types.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'paused';
-
-/** How often the live charts are kept as the autosave's history. */
-const HISTORY_EVERY_MS = 5000;
 
 /**
  * The editor panel.
@@ -66,10 +63,7 @@ export class TrainingEditor {
   private readonly cleanups: (() => void)[] = [];
   private readonly prefs: EditorPrefsStore;
   /** The charts' history kept with the autosave and each named checkpoint. */
-  private readonly history: ChartHistoryStore;
-  /** Whether this run's charts are kept as the autosave's history (not after a refused resume: that autosave is another run's). */
-  private historyLive = false;
-  private historySavedAt = 0;
+  private readonly history: ChartKeeper;
   private speed!: { readonly value: string };
   private readonly settings: SettingsForm;
 
@@ -81,7 +75,6 @@ export class TrainingEditor {
     // Settings applied before a reload come back (the page's own config under them).
     const key = options.settingsKey === undefined ? `phaser-qmix-editor:${this.autosaveName}` : options.settingsKey;
     this.prefs = new EditorPrefsStore(key);
-    this.history = new ChartHistoryStore(key);
     const saved = this.prefs.load(options.config ?? {});
     this.config = { ...options.config, ...saved.config };
     const page = validateConfig(this.config);
@@ -115,6 +108,7 @@ export class TrainingEditor {
     if (options.winMeaning) chartsSection.appendChild(el('p', { class: 'pq-note pq-win-meaning' }, `A win: ${options.winMeaning}. Rates are over the last 20 episodes (the worker's tests: over each round).`));
     this.root.appendChild(chartsSection);
     this.charts = new TrainingCharts(charts);
+    this.history = new ChartKeeper(new ChartHistoryStore(key), this.charts, this.autosaveName);
     this.inspector = new SquadInspector(this.squad, this.root, options.overlay ?? null, (text) => this.say(text, true));
     this.files = new FilesPanel(this.root, {
       save: (name) => void this.saveCheckpoint(name || `steps-${this.trainer?.envSteps ?? 0}`),
@@ -165,14 +159,12 @@ export class TrainingEditor {
       trainer.on('test', (t) => this.onTest(t));
       trainer.on('backend', () => this.render());
       let first = true;
-      this.historyLive = !resume;
+      this.history.begin(!resume);
       trainer.on('ready', (e) => {
         this.busy(null);
         // A resumed autosave brings its charts back (a restart after a fault keeps the ones shown).
         if (first && resume && (e as { resumedFromUpdates: number | null }).resumedFromUpdates !== null) {
-          const kept = this.history.load(this.autosaveName, trainer.envSteps);
-          if (kept) this.charts.restore(kept);
-          this.historyLive = true;
+          this.history.continueFrom(this.autosaveName, trainer.envSteps);
         }
         first = false;
         this.render();
@@ -287,7 +279,7 @@ export class TrainingEditor {
     if (!/^[\w .-]{1,60}$/.test(trimmed)) return this.say('A checkpoint name is 1 to 60 letters, digits, spaces, dots, dashes or underscores.', true);
     try {
       const updates = await this.withBusy(`Saving "${trimmed}"...`, () => this.trainer!.save(trimmed));
-      this.history.save(trimmed, this.charts.snapshot());
+      this.history.saved(trimmed);
       this.say(`Saved "${trimmed}" at ${updates} updates, ${this.trainer.envSteps} env steps.`);
     } catch (e) {
       this.say(`Saving failed: ${(e as Error).message}`, true);
@@ -302,10 +294,7 @@ export class TrainingEditor {
     try {
       const r = await this.withBusy(`Loading "${name}"...`, () => this.trainer!.restore(name));
       // The charts told the story of the run the checkpoint replaces: show the checkpoint's own, if kept.
-      const kept = this.history.load(name, r.envSteps);
-      if (kept) this.charts.restore(kept);
-      else this.charts.clear();
-      this.historyLive = true;
+      this.history.continueFrom(name, r.envSteps);
       this.say(`Loaded "${name}": ${r.updates} updates, ${r.envSteps} env steps; training continues from there.`);
     } catch (e) {
       this.say(`Loading failed: ${(e as Error).message}`, true);
@@ -484,7 +473,7 @@ export class TrainingEditor {
   private onMetrics(m: EditorMetrics): void {
     if (this.phase !== 'running') return; // paused: the charts hold still
     this.charts.metrics(m, this.trainer?.rulesMode === true);
-    this.keepHistory();
+    this.history.tick();
     this.render(m);
   }
 
@@ -496,14 +485,6 @@ export class TrainingEditor {
    */
   private fitLoad(): void {
     this.trainer?.setAdaptiveLoad?.(this.speed.value !== 'max');
-  }
-
-  /** The live run's charts, kept as the autosave's history every few seconds (the autosave itself is at most a minute old). */
-  private keepHistory(): void {
-    const now = performance.now();
-    if (!this.historyLive || now - this.historySavedAt < HISTORY_EVERY_MS) return;
-    this.historySavedAt = now;
-    this.history.save(this.autosaveName, this.charts.snapshot());
   }
 
   private onTest(t: EditorTest): void {

@@ -3,7 +3,7 @@
 // anything malformed or refused by the storage ignored (never thrown).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChartHistoryStore, STORED_POINTS, thin, upTo } from '../../plugin/editor/chart-history.js';
+import { ChartHistoryStore, ChartKeeper, STORED_POINTS, thin, upTo, type ChartHistory } from '../../plugin/editor/chart-history.js';
 
 /** A Storage stand-in; `quota` bytes at most (a full one throws as browsers do). */
 function memoryStorage(quota = Infinity): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { map: Map<string, string> } {
@@ -54,4 +54,31 @@ test('chart history: kept per checkpoint name, cut at the restored env steps; ma
   h.remove('auto');
   assert.equal(h.load('auto', 1e9), null);
   assert.equal(new ChartHistoryStore(null, storage).load('bad', 10), null, 'a null prefix keeps nothing');
+});
+
+test('chart keeper: a resumed run is kept only once its resume is confirmed; saves at most every everyMs; a load shows the checkpoint\'s history or clears', () => {
+  const storage = memoryStorage();
+  const store = new ChartHistoryStore('pq', storage);
+  let shown: ChartHistory = { epsilon: series(3) };
+  let cleared = 0;
+  const charts = { snapshot: () => shown, restore: (h: ChartHistory) => void (shown = h), clear: () => void (cleared++, (shown = {})) };
+  const keeper = new ChartKeeper(store, charts, 'auto', 1000);
+  keeper.begin(false); // a resume, not confirmed yet
+  keeper.tick(0);
+  assert.equal(store.load('auto', 1e9), null, 'a refused resume would keep the other run\'s history');
+  store.save('auto', { epsilon: series(10) });
+  keeper.continueFrom('auto', 35);
+  assert.deepEqual(shown.epsilon.xs, [0, 10, 20, 30], 'the autosave\'s history up to its steps');
+  shown = { epsilon: series(5) };
+  keeper.tick(5000);
+  assert.equal(store.load('auto', 1e9)!.epsilon.xs.length, 5);
+  shown = { epsilon: series(6) };
+  keeper.tick(5500);
+  assert.equal(store.load('auto', 1e9)!.epsilon.xs.length, 5, 'within everyMs: not written again');
+  keeper.tick(6001);
+  assert.equal(store.load('auto', 1e9)!.epsilon.xs.length, 6);
+  keeper.saved('named');
+  assert.equal(store.load('named', 1e9)!.epsilon.xs.length, 6);
+  keeper.continueFrom('never-kept', 100);
+  assert.equal(cleared, 1, 'no history: the charts start empty');
 });
