@@ -10,6 +10,7 @@ export {
   PolicyError,
   POLICY_FORMAT,
   POLICY_VERSION,
+  POLICY_LIMITS,
   type PolicyFile,
   type PolicyHeader,
   type PolicyExpectation,

@@ -72,6 +72,15 @@ export class PolicyError extends Error {
   }
 }
 
+/**
+ * The largest sizes a policy file may declare. A file's sizes decide what
+ * loading allocates (per agent: a hidden state, Q-values, a last action),
+ * and with `obsAgentId: false` the agent count appears in no weight shape,
+ * so a small file could otherwise declare a billion agents. Far above any
+ * squad this runtime is for; raise them here if a game needs more.
+ */
+export const POLICY_LIMITS = Object.freeze({ nAgents: 4096, obsSize: 65536, nActions: 4096, hiddenDim: 4096, layoutEntries: 65536, weightValues: 64 * 1024 * 1024 });
+
 /** A checked policy: the file and its decoded weights. */
 export interface ParsedPolicy {
   readonly file: PolicyFile;
@@ -160,22 +169,26 @@ function checkStructure(f: Record<string, unknown>, requireChecksum: boolean): P
   };
   const obj = (v: unknown, name: string): Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(`is missing the "${name}" object`);
-  const posInt = (v: unknown, name: string): number => (typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : fail(`${name} = ${JSON.stringify(v)} is invalid: expected a positive integer`));
+  const posInt = (v: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number => {
+    if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) return fail(`${name} = ${JSON.stringify(v)} is invalid: expected a positive integer`);
+    return v <= max ? v : fail(`${name} = ${v} is more than this runtime loads (${max}): refusing to allocate for it`);
+  };
   const spec = obj(f.spec, 'spec');
   const net = obj(f.network, 'network');
   obj(f.weights, 'weights');
   obj(f.training, 'training');
   const observation = obj(f.observation, 'observation');
-  const nAgents = posInt(spec.nAgents, 'spec.nAgents');
-  const obsSize = posInt(spec.obsSize, 'spec.obsSize');
-  const nActions = posInt(spec.nActions, 'spec.nActions');
+  const nAgents = posInt(spec.nAgents, 'spec.nAgents', POLICY_LIMITS.nAgents);
+  const obsSize = posInt(spec.obsSize, 'spec.obsSize', POLICY_LIMITS.obsSize);
+  const nActions = posInt(spec.nActions, 'spec.nActions', POLICY_LIMITS.nActions);
   if (net.kind !== 'gru' && net.kind !== 'mlp') fail(`network.kind = ${JSON.stringify(net.kind)} is invalid: expected "gru" or "mlp"`);
-  posInt(net.hiddenDim, 'network.hiddenDim');
+  posInt(net.hiddenDim, 'network.hiddenDim', POLICY_LIMITS.hiddenDim);
   if (typeof net.obsLastAction !== 'boolean' || typeof net.obsAgentId !== 'boolean') fail('network.obsLastAction and network.obsAgentId must be booleans');
   const inputSize = obsSize + (net.obsLastAction ? nActions : 0) + (net.obsAgentId ? nAgents : 0);
   if (net.inputSize !== inputSize) fail(`network.inputSize = ${JSON.stringify(net.inputSize)} does not match obs ${obsSize} + extras (${inputSize})`);
   if (net.nActions !== nActions) fail(`network.nActions = ${JSON.stringify(net.nActions)} does not match spec.nActions ${nActions}`);
   const layout = observation.layout;
+  if (Array.isArray(layout) && layout.length > POLICY_LIMITS.layoutEntries) fail(`observation.layout has ${layout.length} entries, more than this runtime loads (${POLICY_LIMITS.layoutEntries})`);
   if (!Array.isArray(layout) || layout.some((x) => typeof x?.name !== 'string' || !Number.isInteger(x?.size) || x.size < 1)) {
     fail('observation.layout must be a list of { name, size }');
   }
@@ -192,6 +205,9 @@ function checkWeights(
   what: string,
 ): Record<string, Float32Array> {
   const specs = agentParamSpecs(network);
+  // Before anything is decoded: what the declared shapes would take.
+  const values = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+  if (values > POLICY_LIMITS.weightValues) throw new PolicyError('weights', `policy weights would hold ${values} values, more than this runtime loads (${POLICY_LIMITS.weightValues})`);
   const out: Record<string, Float32Array> = {};
   const known = new Set(specs.map((s) => s.name));
   for (const name of Object.keys(entries)) {

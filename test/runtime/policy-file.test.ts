@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { EnvSpec } from '../../plugin/core/index.js';
 import { exportPolicy, QLearner } from '../../plugin/learn/index.js';
 import { decodeFloat32, encodeFloat32 } from '../../plugin/core/index.js';
-import { loadPolicy, parsePolicyFile, policyChecksum, PolicyError, POLICY_VERSION, type PolicyErrorKind, type PolicyFile } from '../../plugin/runtime/index.js';
+import { loadPolicy, parsePolicyFile, policyChecksum, PolicyError, POLICY_LIMITS, POLICY_VERSION, type PolicyErrorKind, type PolicyFile } from '../../plugin/runtime/index.js';
 import '../support/tf.js';
 
 const spec: EnvSpec = {
@@ -136,5 +136,39 @@ describe('policy file', () => {
     refused(variant((f) => (f.network.kind = 'lstm')), 'structure', /network\.kind = "lstm"/);
     refused(variant((f) => (f.network.inputSize = 7)), 'structure', /network\.inputSize = 7 does not match obs 4 \+ extras \(9\)/);
     refused(variant((f) => (f.observation.layout = [{ name: 'x', size: 3 }])), 'structure', /layout sizes sum to 3, but spec\.obsSize is 4/);
+  });
+  test('declared sizes past the runtime\'s limits are refused before anything is allocated (a small sealed file cannot declare 200k or a billion agents)', () => {
+    // Without agent ids the agent count is in no weight shape: only the limit stops it.
+    const l = new QLearner(spec, { hiddenDim: 8, seed: 1, obsAgentId: false });
+    const noIds = exportPolicy(l, { episodes: 1, envSteps: 1 });
+    l.dispose();
+    const crafted = (edit: (f: Record<string, any>) => void): string => {
+      const f = JSON.parse(JSON.stringify(noIds)) as Record<string, any>;
+      edit(f);
+      f.checksum = policyChecksum(f as PolicyFile);
+      return JSON.stringify(f);
+    };
+    assert.equal(loadPolicy(crafted(() => {})).nAgents, 2, 'the file itself loads');
+    for (const n of [200_000, 1e9]) {
+      const t0 = performance.now();
+      refused(crafted((f) => (f.spec.nAgents = n)), 'structure', new RegExp(`spec\\.nAgents = ${n} is more than this runtime loads \\(${POLICY_LIMITS.nAgents}\\)`));
+      assert.ok(performance.now() - t0 < 2000, `refused in ${performance.now() - t0} ms`);
+    }
+    assert.equal(loadPolicy(crafted((f) => (f.spec.nAgents = POLICY_LIMITS.nAgents))).nAgents, POLICY_LIMITS.nAgents, 'the limit itself loads');
+    refused(crafted((f) => (f.network.hiddenDim = 1e6)), 'structure', /network\.hiddenDim = 1000000 is more than this runtime loads/);
+    refused(crafted((f) => (f.spec.nActions = 1e7)), 'structure', /spec\.nActions = 10000000 is more than/);
+    refused(crafted((f) => (f.spec.obsSize = 1e8)), 'structure', /spec\.obsSize = 100000000 is more than/);
+    refused(crafted((f) => (f.observation.layout = Array.from({ length: 70_000 }, () => ({ name: 'x', size: 1 })))), 'structure', /observation\.layout has 70000 entries/);
+    // Sizes under each limit whose weights would still be huge: refused on the total before decoding.
+    refused(
+      crafted((f) => {
+        f.spec.obsSize = 60_000;
+        f.network.inputSize = 60_000 + (f.network.obsLastAction ? f.spec.nActions : 0);
+        f.network.hiddenDim = 4096;
+        f.observation.layout = [{ name: 'x', size: 60_000 }];
+      }),
+      'weights',
+      /policy weights would hold \d+ values, more than this runtime loads/,
+    );
   });
 });
