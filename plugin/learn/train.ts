@@ -51,6 +51,22 @@ export interface TrainOptions {
    * With `keepBest` that report's policy is the one kept. Default: never.
    */
   readonly stopAt?: number;
+  /**
+   * Periodic saves, so a crash or a kill loses at most one interval: `save`
+   * gets a checkpoint (with the replay buffer) and the policy (the kept best
+   * one with `keepBest`) every `everyUpdates` updates or `everyMs` ms since
+   * the last save, whichever comes first (0: not by that measure), and is
+   * awaited before training goes on.
+   * @example
+   * ```ts
+   * await train({ env: 'two-step', steps: 1e6, autosave: { everyUpdates: 1000, everyMs: 300000, save: (cp, policy) => store(cp, policy) } });
+   * ```
+   */
+  readonly autosave?: {
+    readonly everyUpdates?: number;
+    readonly everyMs?: number;
+    save(checkpoint: PackedCheckpoint, policy: PolicyFile): Promise<void> | void;
+  };
 }
 
 /** One progress report (also one line of the CLI's metrics.jsonl). */
@@ -150,6 +166,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const collect = (): TrainEpisodeResult[] => (lockstep ? lockstep.step() : [trainer.trainEpisode()]);
   let sinceYield = 0;
   let solved = false;
+  const saving = o.autosave;
+  let saved = { updates: trainer.learner.updates, at: performance.now() };
+  const saveDue = (): boolean => {
+    if (!saving || trainer.learner.updates <= saved.updates) return false;
+    const byUpdates = (saving.everyUpdates ?? 0) > 0 && trainer.learner.updates - saved.updates >= saving.everyUpdates!;
+    const byTime = (saving.everyMs ?? 0) > 0 && performance.now() - saved.at >= saving.everyMs!;
+    return byUpdates || byTime;
+  };
   try {
     while (trainer.envSteps < o.steps && !o.signal?.aborted && !solved) {
       for (const r of collect()) {
@@ -161,6 +185,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         last = report();
         nextLog += logEvery;
         solved = o.stopAt !== undefined && score(last) >= o.stopAt;
+      }
+      if (saveDue()) {
+        await saving!.save(trainer.checkpoint({ includeBuffer: true }), (best as { policy: PolicyFile } | null)?.policy ?? trainer.exportPolicy());
+        saved = { updates: trainer.learner.updates, at: performance.now() };
       }
       // Let signals (Ctrl-C) and timers through now and then.
       if (++sinceYield >= 20) {

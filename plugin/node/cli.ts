@@ -13,7 +13,8 @@
  * or pass `--env-module FILE`; they are imported before the command runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
@@ -32,8 +33,8 @@ type Flags = Record<string, string | true>;
 
 const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'>; readonly usage: string }> = {
   train: {
-    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'env-module': 'value' },
-    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--env-module FILE]',
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'save-every': 'value', 'save-minutes': 'value', 'env-module': 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--save-every UPDATES] [--save-minutes M] [--env-module FILE]',
   },
   eval: {
     flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool', 'env-module': 'value' },
@@ -141,6 +142,22 @@ function envOrUsage(name: string): ReturnType<typeof makeEnv> {
   }
 }
 
+/** The signals that stop training with a save (exit code 128 + the signal's number, as shells report it). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Writes `text` to `path` through a synced temporary file renamed over it: a crash leaves the old file or the new one. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}
+
 /** `train`: progress on a terminal, plain lines otherwise; files under --out; Ctrl-C saves a checkpoint. */
 async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<number> {
   const envName = required(flags, 'env');
@@ -164,9 +181,18 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   const metricsPath = join(dir, 'metrics.jsonl');
   if (!resumeFrom) await writeFile(metricsPath, '');
 
+  // Ctrl-C, a kill (SIGTERM) and a closed terminal (SIGHUP) all stop at the next episode and save.
   const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
-  process.once('SIGINT', onSigint);
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stoppedBy ??= signal;
+    abort.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // Saves along the way (atomic: a crash leaves the last complete one), for --resume.
+  const saveEvery = intFlag(flags, 'save-every', 1000, 0);
+  const saveMinutes = flags['save-minutes'] !== undefined ? numFlag(flags, 'save-minutes') : 5;
+  if (!(saveMinutes >= 0)) throw new UsageError(`--save-minutes must be a number >= 0, got ${JSON.stringify(flags['save-minutes'])}`);
   const tty = out.isTTY === true;
   const lines: string[] = [];
   try {
@@ -183,6 +209,14 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       keepBest: flags['keep-best'] === true,
       ...(flags['stop-at'] !== undefined ? { stopAt: numFlag(flags, 'stop-at') } : {}),
       ...(flags['test-episodes'] ? { testEpisodes: intFlag(flags, 'test-episodes', 10, 1) } : {}),
+      autosave: {
+        everyUpdates: saveEvery,
+        everyMs: saveMinutes * 60_000,
+        save: async (checkpoint, policy) => {
+          await saveCheckpointDir(join(dir, 'checkpoint'), checkpoint);
+          await writeAtomic(join(dir, 'policy.json'), JSON.stringify(policy));
+        },
+      },
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
         void appendFile(metricsPath, `${JSON.stringify(p)}\n`);
@@ -190,7 +224,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       },
     });
     if (tty) out.write('\n');
-    await writeFile(join(dir, 'policy.json'), JSON.stringify(result.policy));
+    await writeAtomic(join(dir, 'policy.json'), JSON.stringify(result.policy));
     if (result.best) {
       await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
       out.write(`kept the policy of the report at ${result.best.envSteps} env steps (test win rate ${result.best.testWinRate ?? '-'}, return ${result.best.testReturnMean.toFixed(3)}); the final one is policy-final.json\n`);
@@ -199,9 +233,9 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
     await saveCheckpointDir(join(dir, 'checkpoint'), result.checkpoint({ includeBuffer: true }));
     result.trainer.dispose();
     out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);
-    return result.aborted ? 130 : 0;
+    return result.aborted ? 128 + (constants.signals[stoppedBy ?? 'SIGINT'] ?? 2) : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 

@@ -1,7 +1,7 @@
 // The phaser-qmix command line, run as a user runs it (node bin/phaser-qmix.js ...).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,48 @@ describe('phaser-qmix CLI', () => {
     const cp = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint')));
     assert.ok(cp.manifest.trainer.envSteps >= 400);
     assert.ok(existsSync(join(dir, 'policy.json')));
+  });
+
+  test('SIGTERM and SIGHUP save as Ctrl-C does (exit 143, 129); periodic saves survive a kill -9 and --resume continues from one', async () => {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+      const child = spawn(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'meeting-gridworld', '--steps', '10000000', '--out', dir, '--log-every', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if ((out.match(/^steps \d+\//gm) ?? []).length >= 2 && !child.killed) child.kill(signal);
+      });
+      const guard = setTimeout(() => child.kill('SIGKILL'), 60000);
+      const exit = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      clearTimeout(guard);
+      assert.equal(exit, code, `${signal}: ${out}`);
+      assert.match(out, /interrupted: wrote/);
+      assert.ok(unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest.trainer.envSteps >= 400);
+    }
+    // Saves every 20 updates; killed with no chance to save, the last periodic save is complete and resumable.
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-'));
+    const child = spawn(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'meeting-gridworld', '--steps', '10000000', '--out', dir, '--log-every', '200', '--save-every', '20'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const t0 = Date.now();
+    let saved = 0;
+    while (Date.now() - t0 < 60000) {
+      await new Promise((r) => setTimeout(r, 200));
+      try {
+        saved = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest.learner.updates;
+      } catch {
+        saved = 0;
+      }
+      if (saved >= 40) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    assert.ok(saved >= 40 && saved % 20 === 0, `periodic saves at multiples of 20 updates: ${saved}`);
+    const kept = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest;
+    assert.ok(existsSync(join(dir, 'policy.json')), 'the policy is saved with it');
+    loadPolicy(readFileSync(join(dir, 'policy.json'), 'utf8'));
+    const resumed = cli('train', '--env', 'meeting-gridworld', '--steps', String(kept.trainer.envSteps + 300), '--out', dir, '--resume', join(dir, 'checkpoint'));
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const after = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest;
+    assert.ok(after.trainer.envSteps >= kept.trainer.envSteps + 300 && after.learner.updates > kept.learner.updates, 'training went on from the periodic save');
   });
 
   test('bad input gets a clear error and a usage line', async () => {
