@@ -53,10 +53,12 @@ export interface TrainOptions {
   readonly stopAt?: number;
   /**
    * Periodic saves, so a crash or a kill loses at most one interval: `save`
-   * gets a checkpoint (with the replay buffer) and the policy (the kept best
-   * one with `keepBest`) every `everyUpdates` updates or `everyMs` ms since
-   * the last save, whichever comes first (0: not by that measure), and is
-   * awaited before training goes on.
+   * gets a checkpoint and the policy (the kept best one with `keepBest`)
+   * every `everyUpdates` updates or `everyMs` ms since the last save,
+   * whichever comes first (0: not by that measure), and is awaited before
+   * training goes on. The checkpoint holds the replay buffer only with
+   * `includeBuffer` (default false: a full buffer can be hundreds of MB; a
+   * resume without it collects a batch again before its next update).
    * @example
    * ```ts
    * await train({ env: 'two-step', steps: 1e6, autosave: { everyUpdates: 1000, everyMs: 300000, save: (cp, policy) => store(cp, policy) } });
@@ -65,6 +67,7 @@ export interface TrainOptions {
   readonly autosave?: {
     readonly everyUpdates?: number;
     readonly everyMs?: number;
+    readonly includeBuffer?: boolean;
     save(checkpoint: PackedCheckpoint, policy: PolicyFile): Promise<void> | void;
   };
 }
@@ -187,7 +190,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         solved = o.stopAt !== undefined && score(last) >= o.stopAt;
       }
       if (saveDue()) {
-        await saving!.save(trainer.checkpoint({ includeBuffer: true }), (best as { policy: PolicyFile } | null)?.policy ?? trainer.exportPolicy());
+        await saving!.save(trainer.checkpoint({ includeBuffer: saving!.includeBuffer === true }), (best as { policy: PolicyFile } | null)?.policy ?? trainer.exportPolicy());
         saved = { updates: trainer.learner.updates, at: performance.now() };
       }
       // Let signals (Ctrl-C) and timers through now and then.

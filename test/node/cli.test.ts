@@ -123,10 +123,10 @@ describe('phaser-qmix CLI', () => {
     const kept = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest;
     assert.ok(existsSync(join(dir, 'policy.json')), 'the policy is saved with it');
     loadPolicy(readFileSync(join(dir, 'policy.json'), 'utf8'));
-    const resumed = cli('train', '--env', 'meeting-gridworld', '--steps', String(kept.trainer.envSteps + 300), '--out', dir, '--resume', join(dir, 'checkpoint'));
+    const resumed = cli('train', '--env', 'meeting-gridworld', '--steps', String(kept.trainer.envSteps + 3000), '--out', dir, '--resume', join(dir, 'checkpoint'));
     assert.equal(resumed.status, 0, resumed.stderr);
     const after = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest;
-    assert.ok(after.trainer.envSteps >= kept.trainer.envSteps + 300 && after.learner.updates > kept.learner.updates, 'training went on from the periodic save');
+    assert.ok(after.trainer.envSteps >= kept.trainer.envSteps + 3000 && after.learner.updates > kept.learner.updates, 'training went on from the periodic save');
   });
 
   test('bad input gets a clear error and a usage line', async () => {
