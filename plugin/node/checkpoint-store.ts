@@ -65,6 +65,20 @@ export async function loadCheckpointDir(dir: string): Promise<PackedCheckpoint> 
   return { manifest: JSON.stringify(index.manifest), data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
+/**
+ * Writes `content` to `path` through a synced temporary file renamed over it:
+ * a crash leaves the old file or the new one, never a part.
+ * @example
+ * ```ts
+ * await writeFileAtomic('runs/guards/policy.json', JSON.stringify(policy));
+ * ```
+ */
+export async function writeFileAtomic(path: string, content: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  await writeSynced(tmp, content);
+  await rename(tmp, path);
+}
+
 async function writeSynced(path: string, content: Uint8Array | string): Promise<void> {
   const fh = await open(path, 'w');
   try {

@@ -13,7 +13,7 @@
  * or pass `--env-module FILE`; they are imported before the command runs.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -24,7 +24,7 @@ import { train, type Algo, type TrainProgress } from '../learn/train.js';
 import { useBackend } from '../learn/backend.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 import { runBench } from './bench.js';
-import { loadCheckpointDir, saveCheckpointDir } from './checkpoint-store.js';
+import { loadCheckpointDir, saveCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
 
 /** A usage problem: printed with the usage line, exit code 2. */
 export class UsageError extends Error {}
@@ -145,19 +145,6 @@ function envOrUsage(name: string): ReturnType<typeof makeEnv> {
 /** The signals that stop training with a save (exit code 128 + the signal's number, as shells report it). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Writes `text` to `path` through a synced temporary file renamed over it: a crash leaves the old file or the new one. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
-
 /** `train`: progress on a terminal, plain lines otherwise; files under --out; Ctrl-C saves a checkpoint. */
 async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<number> {
   const envName = required(flags, 'env');
@@ -214,7 +201,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
         everyMs: saveMinutes * 60_000,
         save: async (checkpoint, policy) => {
           await saveCheckpointDir(join(dir, 'checkpoint'), checkpoint);
-          await writeAtomic(join(dir, 'policy.json'), JSON.stringify(policy));
+          await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(policy));
         },
       },
       onProgress: (p) => {
@@ -224,7 +211,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       },
     });
     if (tty) out.write('\n');
-    await writeAtomic(join(dir, 'policy.json'), JSON.stringify(result.policy));
+    await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(result.policy));
     if (result.best) {
       await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
       out.write(`kept the policy of the report at ${result.best.envSteps} env steps (test win rate ${result.best.testWinRate ?? '-'}, return ${result.best.testReturnMean.toFixed(3)}); the final one is policy-final.json\n`);
