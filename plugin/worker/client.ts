@@ -476,10 +476,9 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   setAdaptiveLoad(on: boolean): void {
     if (this.disposed) return;
     if (!on && this.pacing) {
+      // Ends a probe in progress through its own rest(false): the worker goes on.
       this.pacing.stop();
       this.pacing = null;
-      this.resting = false;
-      this.postPaused();
       this.load = this.options.maxLoad;
       this.worker?.postMessage({ type: 'load', maxLoad: this.load });
     } else if (on && !this.pacing && this.options.adaptiveLoad) {
