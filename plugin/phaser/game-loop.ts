@@ -27,7 +27,7 @@ export interface RenderCapSource {
 }
 
 type Step = (time: number, delta: number) => void;
-type GameInternals = Phaser.Game & { loop: { callback: Step }; pendingDestroy?: boolean; isPaused: boolean; scene: Phaser.Scenes.SceneManager & { isProcessing: boolean } };
+type GameInternals = Phaser.Game & { loop: { callback: Step }; pendingDestroy?: boolean; isPaused: boolean; scene: Phaser.Scenes.SceneManager & { isProcessing: boolean }; input: { keyboard: { postUpdate(): void } | null } };
 
 interface LoopControl {
   readonly sources: Set<RenderCapSource>;
@@ -78,7 +78,14 @@ function control(game: Phaser.Game): LoopControl {
         c.owed -= due * c.stepMs;
         // A machine too slow for the rate plays slower rather than spiralling.
         steps = Math.min(due, c.maxSteps);
-        if (steps === 0) return;
+        if (steps === 0) {
+          // Phaser's keyboard handles each key event as it arrives, replaying its
+          // whole queue, and empties the queue at POST_STEP. A frame without a step
+          // must empty it too, or the next key event replays this one (an arrow
+          // pressed once stepped a menu two to four times).
+          g.input.keyboard?.postUpdate();
+          return;
+        }
         stepDelta = c.stepMs;
       }
       let interval = 0;

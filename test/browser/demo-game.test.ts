@@ -29,7 +29,11 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
     // The gardeners' level: the trained squad at full strength until the player picks another (kept across visits).
     const level = () => page.evaluate(() => ({ registry: (globalThis as unknown as { game: { registry: { get(k: string): unknown } } }).game.registry.get('difficulty'), stored: localStorage.getItem('carrot-heist:difficulty') }));
     assert.deepEqual(await level(), { registry: 'hard', stored: null });
+    // As a person does, one input per game step: Phaser's keyboard replays its whole queue on each
+    // key event and empties it only after a step, so two presses within one frame fire the first twice.
+    const afterStep = () => page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as { game: { events: { once(e: string, f: () => void): void } } }).game.events.once('poststep', () => r())));
     await page.keyboard.press('ArrowLeft');
+    await afterStep();
     assert.deepEqual(await level(), { registry: 'medium', stored: 'medium' });
     // A tap on the level line changes the level (to the next, wrapping) and does not start the game.
     const line = await page.evaluate(() => {
@@ -40,8 +44,10 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
       return { x: r.left + b.centerX / g.scale.displayScale.x, y: r.top + b.centerY / g.scale.displayScale.y };
     });
     await page.mouse.click(line.x, line.y);
+    await afterStep();
     assert.deepEqual(await level(), { registry: 'hard', stored: 'hard' });
     await page.keyboard.press('ArrowLeft');
+    await afterStep();
     assert.deepEqual(await level(), { registry: 'medium', stored: 'medium' });
     assert.equal(await page.evaluate(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title')), true, 'still on the title');
     mkdirSync('test-results', { recursive: true });
