@@ -9,7 +9,7 @@
  */
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -62,26 +62,40 @@ export async function serveDemo(port: number, host = '127.0.0.1'): Promise<{ url
     '/wasm/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),
   };
   const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    // A request must never stop the server: any page the user visits can send one.
+    try {
+      route(req.url ?? '/', res);
+    } catch (e) {
+      if (!res.headersSent) send(res, 500, 'text/plain', `server error: ${(e as Error).message}`);
+      else res.end();
+    }
+  });
+  const route = (url: string, res: import('node:http').ServerResponse): void => {
+    let path: string;
+    try {
+      path = decodeURIComponent(url.split('?')[0]);
+    } catch {
+      return void send(res, 400, 'text/plain', 'bad request: the path is not valid percent-encoding');
+    }
     if (path === '/' || path === '/index.html') return void send(res, 200, TYPES['.html'], readFileSync(join(ROOT, 'demo-game/index.html')));
     if (path === '/editor.html') return void send(res, 200, TYPES['.html'], readFileSync(join(ROOT, 'demo-game/editor.html')));
     if (path in files) return void send(res, 200, TYPES['.js'], files[path]);
     for (const [prefix, dir] of Object.entries(statics)) {
       const name = path.slice(prefix.length);
-      // One plain file name inside the folder: no way out.
-      if (path.startsWith(prefix) && /^[\w.-]+$/.test(name) && existsSync(join(dir, name))) {
+      // One plain file name inside the folder (no '.' or '..', no separators): no way out.
+      if (path.startsWith(prefix) && isPlainName(name) && isFile(join(dir, name))) {
         return void send(res, 200, TYPES[extname(name)] ?? 'application/octet-stream', readFileSync(join(dir, name)));
       }
     }
     if (path.startsWith('/assets/')) {
       const file = normalize(join(ROOT, path));
-      // Only files inside assets/: no way out with '..'.
-      if (file.startsWith(join(ROOT, 'assets')) && existsSync(file) && statSync(file).isFile()) {
+      // Only files inside assets/ (the separator matters: not assets-private/): no way out with '..'.
+      if (file.startsWith(join(ROOT, 'assets') + sep) && isFile(file)) {
         return void send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
       }
     }
     send(res, 404, 'text/plain', 'not found');
-  });
+  };
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, ok);
@@ -89,6 +103,15 @@ export async function serveDemo(port: number, host = '127.0.0.1'): Promise<{ url
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
   return { url: `http://${host === '127.0.0.1' ? 'localhost' : host}:${actual}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A file name with no path in it: letters, digits, '_', '-', '.', and not made of dots only. */
+function isPlainName(name: string): boolean {
+  return /^[\w.-]+$/.test(name) && !/^\.+$/.test(name);
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
 }
 
 function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Uint8Array): void {

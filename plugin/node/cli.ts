@@ -12,12 +12,12 @@
  * your package.json, `"phaser-qmix": { "envModules": ["game/rules/env.ts"] }`,
  * or pass `--env-module FILE`; they are imported before the command runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { GREEDY, PRESETS, runEpisode, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
@@ -25,6 +25,11 @@ import { useBackend } from '../learn/backend.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 import { runBench } from './bench.js';
 import { loadCheckpointDir, saveCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
+
+/** What --help says about env modules: they are code, not data. */
+const ENV_MODULE_NOTE =
+  'Env modules (--env-module FILE, and the files listed in ./package.json under "phaser-qmix": { "envModules": [...] }) are imported and run as code ' +
+  'before train, eval and envs: use only files you trust. Listed files must lie inside the package.';
 
 /** A usage problem: printed with the usage line, exit code 2. */
 export class UsageError extends Error {}
@@ -124,6 +129,16 @@ export async function loadEnvModules(extra?: string, cwd = process.cwd()): Promi
       if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw new UsageError(`${pkgPath}: "phaser-qmix".envModules must be a list of file paths`);
       listed.push(...(list as string[]));
     }
+  }
+  // package.json is data a project may take from elsewhere (a cloned repo, a
+  // dependency's example): its modules run as code, so they must lie inside
+  // the package. The --env-module flag is the user's own word and may point anywhere.
+  const root = realpathSync(cwd);
+  for (const p of listed) {
+    const file = resolve(cwd, p);
+    const real = existsSync(file) ? realpathSync(file) : file;
+    const rel = relative(root, real);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new UsageError(`${pkgPath}: "phaser-qmix".envModules entry ${JSON.stringify(p)} lies outside the package (${root}); only files inside it are imported`);
   }
   if (extra !== undefined) listed.push(extra);
   const files = listed.map((p) => resolve(cwd, p));
@@ -271,7 +286,7 @@ export async function main(argv: readonly string[], out: NodeJS.WriteStream = pr
   tf.env().set('PROD', true);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === 'help') {
-    out.write(`${Object.values(COMMANDS).map((c) => c.usage).join('\n')}\n`);
+    out.write(`${Object.values(COMMANDS).map((c) => c.usage).join('\n')}\n\n${ENV_MODULE_NOTE}\n`);
     return command === undefined ? 2 : 0;
   }
   try {

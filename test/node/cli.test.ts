@@ -2,13 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { unpackCheckpoint } from '../../plugin/core/index.js';
 import { TWO_STEP_UNIFORM_CONFIG } from '../../plugin/envs/index.js';
 import { loadCheckpointDir } from '../../plugin/node/index.js';
+import { loadEnvModules, UsageError } from '../../plugin/node/cli.js';
 import { loadPolicy } from '../../plugin/runtime/index.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/phaser-qmix.js', ...args], { encoding: 'utf8', timeout: 120000 });
@@ -166,5 +167,29 @@ describe('phaser-qmix CLI', () => {
     assert.equal(trained.status, 0, trained.stderr);
     assert.match(trained.stdout, /kept the policy of the report at \d+ env steps/);
     assert.ok(existsSync(join(dir, 'run', 'policy-final.json')));
+  });
+
+  test('package.json envModules must lie inside the package: a path out of it is refused before anything is imported; --help says modules run as code', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'pq-envmod-out-'));
+    const pkg = join(outside, 'pkg');
+    await mkdir(join(pkg, 'rules'), { recursive: true });
+    // The outside module would mark that it ran.
+    await writeFile(join(outside, 'evil.mjs'), 'globalThis.__pqEnvModuleRan = true;\n');
+    await writeFile(join(pkg, 'rules', 'ok.mjs'), 'globalThis.__pqEnvModuleOk = true;\n');
+    for (const entry of ['../evil.mjs', join(outside, 'evil.mjs'), 'rules/../../evil.mjs']) {
+      await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'game', 'phaser-qmix': { envModules: ['rules/ok.mjs', entry] } }));
+      await assert.rejects(loadEnvModules(undefined, pkg), (e: Error) => e instanceof UsageError && /lies outside the package/.test(e.message) && e.message.includes(JSON.stringify(entry)));
+    }
+    assert.equal((globalThis as { __pqEnvModuleRan?: boolean }).__pqEnvModuleRan, undefined);
+    assert.equal((globalThis as { __pqEnvModuleOk?: boolean }).__pqEnvModuleOk, undefined, 'nothing is imported when one entry is refused');
+    // Inside the package: imported. The flag may point anywhere (the user's own word).
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'game', 'phaser-qmix': { envModules: ['rules/ok.mjs'] } }));
+    const files = await loadEnvModules(join(outside, 'evil.mjs'), pkg);
+    assert.equal(files.length, 2);
+    assert.equal((globalThis as { __pqEnvModuleOk?: boolean }).__pqEnvModuleOk, true);
+    assert.equal((globalThis as { __pqEnvModuleRan?: boolean }).__pqEnvModuleRan, true);
+    const help = cli('--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /run as code/);
   });
 });
