@@ -169,20 +169,40 @@ export function unpackCheckpoint(packed: PackedCheckpoint): Checkpoint {
   if (!Number.isInteger(m.version) || m.version < 1 || m.version > CHECKPOINT_VERSION) {
     throw new CheckpointError(`checkpoint version ${JSON.stringify(m.version)} is not supported (this code reads 1..${CHECKPOINT_VERSION})`);
   }
+  checkManifestShape(m);
   const data = packed.data;
   const sum = `cyrb53:${hashBytes(data)}`;
   if (sum !== m.dataChecksum) throw new CheckpointError(`checkpoint data is damaged or incomplete: checksum ${sum}, the manifest says ${m.dataChecksum}`);
   const blobs = new Map<string, BlobArray>();
   // Copy into an aligned buffer once: typed views need offsets aligned to their element size.
   const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
-  for (const e of m.blobs ?? []) {
-    const d = DTYPES[e.dtype];
+  for (const e of m.blobs) {
+    // Own keys only: a dtype of "__proto__" or "constructor" must not find Object's.
+    const d = Object.hasOwn(DTYPES, e.dtype) ? DTYPES[e.dtype] : undefined;
     if (d === undefined || !Number.isInteger(e.length) || e.length < 0 || e.offset % 4 !== 0 || e.offset + e.length * d.bytes > aligned.byteLength) {
       throw new CheckpointError(`checkpoint blob ${JSON.stringify(e.name)} does not fit the data (${aligned.byteLength} bytes)`);
     }
     blobs.set(e.name, new d.ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset + e.offset, e.length));
   }
   return { manifest: m, blobs };
+}
+
+/** Throws a {@link CheckpointError} naming the first section of a manifest that has the wrong shape. */
+function checkManifestShape(m: CheckpointManifest): void {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const bad = (what: string, v: unknown): never => {
+    throw new CheckpointError(`checkpoint manifest ${what} is ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}: the file is damaged or not a checkpoint`);
+  };
+  for (const key of ['config', 'spec', 'learner', 'trainer'] as const) if (!isObject(m[key])) bad(key, m[key]);
+  if (!isObject(m.learner.optimizer)) bad('learner.optimizer', m.learner.optimizer);
+  if (!isObject(m.learner.rewardStats)) bad('learner.rewardStats', m.learner.rewardStats);
+  if (!isObject(m.trainer.rng)) bad('trainer.rng', m.trainer.rng);
+  if (m.buffer !== null && !isObject(m.buffer)) bad('buffer', m.buffer);
+  if (!Array.isArray(m.blobs)) bad('blobs', m.blobs);
+  m.blobs.forEach((e, i) => {
+    if (!isObject(e)) bad(`blobs[${i}]`, e);
+    if (typeof e.name !== 'string') bad(`blobs[${i}].name`, e.name);
+  });
 }
 
 /**

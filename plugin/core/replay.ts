@@ -226,10 +226,52 @@ export class EpisodeBuffer {
     if (!ok(s.count, this.capacity) || !ok(s.next, this.capacity - 1) || !ok(s.inserted, Number.MAX_SAFE_INTEGER) || s.inserted < s.count) {
       throw new Error(`replay state positions are invalid (next ${s.next}, count ${s.count}, inserted ${s.inserted})`);
     }
+    this.checkContents(s);
     for (const key of Object.keys(mine) as (keyof EpisodeBufferState['arrays'])[]) (mine[key] as Float32Array).set(s.arrays[key] as Float32Array);
     this.next = s.next;
     this.count = s.count;
     this.inserted = s.inserted;
+  }
+
+  /**
+   * Checks stored episodes as {@link validateEpisode} checks new ones, so
+   * that a damaged or crafted state cannot make an update read past its slot
+   * (a length beyond the limit), train on NaN, or index a Q outside its
+   * actions. Throws naming the array, the slot and the step.
+   */
+  private checkContents(s: EpisodeBufferState): void {
+    const { spec } = this;
+    const T = spec.episodeLimit;
+    const n = spec.nAgents;
+    const A = spec.nActions;
+    const { lengths, terminal, obs, state, rewards, avail, actions } = s.arrays;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      const L = lengths[slot];
+      const stored = slot < s.count;
+      if (stored ? !(L >= 1 && L <= T) : L < 0 || L > T) {
+        throw new Error(`replay lengths[${slot}] is ${L}: expected ${stored ? `1..${T} for a stored episode` : `0..${T}`}`);
+      }
+      if (terminal[slot] > 1) throw new Error(`replay terminal[${slot}] is ${terminal[slot]}: expected 0 or 1`);
+    }
+    for (const [name, arr] of [['obs', obs], ['state', state], ['rewards', rewards]] as const) {
+      for (let i = 0; i < arr.length; i++) {
+        if (!Number.isFinite(arr[i])) throw new Error(`replay ${name}[${i}] is ${arr[i]}: expected a finite number`);
+      }
+    }
+    for (let i = 0; i < avail.length; i++) {
+      if (avail[i] > 1) throw new Error(`replay avail[${i}] is ${avail[i]}: expected 0 or 1`);
+    }
+    const aStride = (T + 1) * n * A;
+    for (let slot = 0; slot < s.count; slot++) {
+      for (let t = 0; t < lengths[slot]; t++) {
+        for (let a = 0; a < n; a++) {
+          const i = slot * T * n + t * n + a;
+          const u = actions[i];
+          if (!(u >= 0 && u < A)) throw new Error(`replay actions[${i}] (slot ${slot}, step ${t}, agent ${a}) is ${u}: expected 0..${A - 1}`);
+          if (avail[slot * aStride + (t * n + a) * A + u] === 0) throw new Error(`replay actions[${i}] (slot ${slot}, step ${t}, agent ${a}) is ${u}, an action that was not available`);
+        }
+      }
+    }
   }
 
   /** Samples `batchSize` distinct episodes uniformly and collates them. */

@@ -84,6 +84,10 @@ export function restoreCheckpoint(trainer: EpisodeTrainer, packed: PackedCheckpo
     if (!(b instanceof ctor)) throw new CheckpointError(`checkpoint is missing ${name}`);
     return b;
   };
+  const slotCount = m.learner.optimizer.slots;
+  if (!Number.isInteger(slotCount) || slotCount < 0 || slotCount > m.blobs.length) {
+    throw new CheckpointError(`checkpoint learner.optimizer.slots is ${JSON.stringify(slotCount)}: expected an integer 0..${m.blobs.length} (the blobs it holds)`);
+  }
   const weights = (set: string, names: readonly string[]): WeightMap => Object.fromEntries(names.map((n) => [n, blob(`${set}/${n}`, Float32Array).slice()]));
   const agentNames = learner.online.agent.specs.map((s) => s.name);
   const mixerNames = learner.online.mixer.specs.map((s) => s.name);
@@ -94,7 +98,7 @@ export function restoreCheckpoint(trainer: EpisodeTrainer, packed: PackedCheckpo
     optimizer: {
       kind: m.learner.optimizer.kind,
       step: m.learner.optimizer.step,
-      slots: Array.from({ length: m.learner.optimizer.slots }, (_, i) => blob(`optimizer/${i}`, Float32Array).slice()),
+      slots: Array.from({ length: slotCount }, (_, i) => blob(`optimizer/${i}`, Float32Array).slice()),
     },
     online: { agent: weights('online.agent', agentNames), mixer: weights('online.mixer', mixerNames) },
     target: { agent: weights('target.agent', agentNames), mixer: weights('target.mixer', mixerNames) },

@@ -272,6 +272,10 @@ export class QLearner {
     this.optimizer.check(state.optimizer);
     const counters = [state.updates, state.lastTargetUpdateEpisode];
     if (counters.some((c) => !Number.isInteger(c) || c < 0)) throw new Error(`learner state counters are invalid: ${counters.join(', ')}`);
+    const rs = state.rewardStats;
+    if (rs == null || !Number.isFinite(rs.mean) || !(Number.isFinite(rs.variance) && rs.variance >= 0) || !(Number.isFinite(rs.count) && rs.count > 0)) {
+      throw new Error(`learner rewardStats are invalid (mean ${rs?.mean}, variance ${rs?.variance}, count ${rs?.count}): expected finite values, variance >= 0, count > 0`);
+    }
     for (const [p, m] of sets) p.write(shaped(p, m));
     this.optimizer.setState(state.optimizer);
     this.updateCount = state.updates;

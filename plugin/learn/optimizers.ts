@@ -109,8 +109,20 @@ export class TorchOptimizer {
     if (state.kind !== this.settings.kind) throw new Error(`optimizer state is for ${state.kind}, this optimizer is ${this.settings.kind}`);
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`optimizer step ${state.step} is invalid`);
     if (state.slots.length !== flat.length) throw new Error(`optimizer state has ${state.slots.length} slots, expected ${flat.length}`);
+    // Adam keeps [m, v] per variable, RMSProp [squareAvg]: the second moments
+    // are averages of squares, so a negative one (or any non-finite value)
+    // is damage that would turn the first update into NaN.
+    const perVar = this.settings.kind === 'adam' ? 2 : 1;
     flat.forEach((v, i) => {
-      if (state.slots[i].length !== v.size) throw new Error(`optimizer slot ${i} has ${state.slots[i].length} values, expected ${v.size}`);
+      const slot = state.slots[i];
+      if (!(slot instanceof Float32Array) || slot.length !== v.size) throw new Error(`optimizer slot ${i} has ${slot?.length} values, expected ${v.size}`);
+      const squares = i % perVar === perVar - 1;
+      for (let j = 0; j < slot.length; j++) {
+        const x = slot[j];
+        if (!Number.isFinite(x) || (squares && x < 0)) {
+          throw new Error(`optimizer slot ${i} (${squares ? 'second moment' : 'first moment'} of variable ${Math.floor(i / perVar)})[${j}] is ${x}: expected a finite value${squares ? ' >= 0' : ''}`);
+        }
+      }
     });
   }
 

@@ -119,7 +119,25 @@ export function parsePolicyFile(input: string | object, expect: PolicyExpectatio
     }
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new PolicyError('not-json', 'policy file must be a JSON object');
-  const f = raw as Record<string, unknown>;
+  try {
+    return checkParsed(raw as Record<string, unknown>, expect);
+  } catch (e) {
+    throw asPolicyError(e);
+  }
+}
+
+/**
+ * Whatever a crafted file makes the checks throw reaches the caller as a
+ * PolicyError: a nesting deeper than the stack (the checksum walks the
+ * whole file) is a RangeError otherwise.
+ */
+function asPolicyError(e: unknown): PolicyError {
+  if (e instanceof PolicyError) return e;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new PolicyError('structure', 'policy file is nested too deeply to check');
+  return new PolicyError('structure', `policy file could not be checked: ${(e as Error)?.message ?? String(e)}`);
+}
+
+function checkParsed(f: Record<string, unknown>, expect: PolicyExpectation): ParsedPolicy {
   if (f.format !== POLICY_FORMAT) {
     throw new PolicyError('format', `not a phaser-qmix policy file: format is ${JSON.stringify(f.format)}, expected "${POLICY_FORMAT}"`);
   }
@@ -158,9 +176,13 @@ export function parsePolicyArrays(header: unknown, weights: unknown): ParsedPoli
   const h = header as Record<string, unknown>;
   if (h.format !== POLICY_FORMAT) throw new PolicyError('format', `not a phaser-qmix policy: format is ${JSON.stringify(h.format)}`);
   if (weights === null || typeof weights !== 'object') throw new PolicyError('weights', 'policy weights must be an object of Float32Arrays');
-  const file = checkStructure({ ...h, weights, checksum: '' }, false);
-  const arrays = checkWeights(file.network, weights as Record<string, unknown>, (data) => (data instanceof Float32Array ? data : null), 'a Float32Array');
-  return { file, weights: arrays };
+  try {
+    const file = checkStructure({ ...h, weights, checksum: '' }, false);
+    const arrays = checkWeights(file.network, weights as Record<string, unknown>, (data) => (data instanceof Float32Array ? data : null), 'a Float32Array');
+    return { file, weights: arrays };
+  } catch (e) {
+    throw asPolicyError(e);
+  }
 }
 
 function checkStructure(f: Record<string, unknown>, requireChecksum: boolean): PolicyFile {

@@ -4,6 +4,7 @@ import type { EnvSpec } from '../../plugin/core/index.js';
 import { exportPolicy, QLearner } from '../../plugin/learn/index.js';
 import { decodeFloat32, encodeFloat32 } from '../../plugin/core/index.js';
 import { loadPolicy, parsePolicyFile, policyChecksum, PolicyError, POLICY_LIMITS, POLICY_VERSION, type PolicyErrorKind, type PolicyFile } from '../../plugin/runtime/index.js';
+import { Rng } from '../../plugin/core/rng.js';
 import '../support/tf.js';
 
 const spec: EnvSpec = {
@@ -170,5 +171,63 @@ describe('policy file', () => {
       'weights',
       /policy weights would hold \d+ values, more than this runtime loads/,
     );
+  });
+});
+
+describe('policy file fuzz', () => {
+  test('400 seeded mutations (values, types, deleted keys, prototype keys, deep nesting), resealed: a PolicyError or a policy that acts, never another exception', () => {
+    const rng = new Rng(1, 'policy-fuzz');
+    const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+    // Deep nesting is spliced into the text (JSON.stringify itself gives up past a few thousand levels).
+    const DEEP = '"\\u0000deep"';
+    const deepText = (n: number): string => (rng.int(2) === 0 ? `${'['.repeat(n)}1${']'.repeat(n)}` : `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`);
+    const WILD = (): unknown => pick<() => unknown>([() => 0, () => -1, () => 1.5, () => 1e9, () => null, () => 'x', () => '__proto__', () => true, () => [], () => ({}), () => [1, 2], () => '\u0000deep', () => JSON.parse('{"__proto__": {"polluted": 1}}'), () => ({ constructor: 1, toString: 2 })])();
+    const leaves = (o: unknown, out: [Record<string, unknown>, string][] = []): [Record<string, unknown>, string][] => {
+      if (o !== null && typeof o === 'object') for (const k of Object.keys(o)) {
+        const v = (o as Record<string, unknown>)[k];
+        out.push([o as Record<string, unknown>, k]);
+        // Weight data strings are leaves; do not walk into the characters.
+        if (typeof v === 'object') leaves(v, out);
+      }
+      return out;
+    };
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 400; i++) {
+      const f = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+      const targets = leaves(f).filter(([, k]) => k !== 'checksum');
+      const kind = rng.int(4);
+      const [holder, key] = pick(targets);
+      if (kind === 0) holder[key] = WILD();
+      else if (kind === 1) delete holder[key];
+      else if (kind === 2) holder[pick(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'x'])] = WILD();
+      else if (typeof holder[key] === 'string' && (holder[key] as string).length > 8) {
+        // Base64 weight data: flip a character, or cut it.
+        const s = holder[key] as string;
+        const at = rng.int(s.length);
+        holder[key] = rng.int(2) === 0 ? s.slice(0, at) + pick(['A', '/', '=', '!', '\u00e9']) + s.slice(at + 1) : s.slice(0, at);
+      } else holder[key] = WILD();
+      try {
+        f.checksum = policyChecksum(f as unknown as PolicyFile);
+      } catch {
+        // Unsealable (e.g. an array whose "constructor" was overwritten): the loader still gets it, unsealed.
+      }
+      const text = JSON.stringify(f).replace(DEEP, () => deepText(1_000_000));
+      try {
+        const p = loadPolicy(text);
+        p.resetEpisode();
+        const q = p.act(0, new Float32Array(p.obsSize), new Uint8Array(p.nActions).fill(1));
+        assert.ok(q >= 0 && q < p.nActions);
+        seen.loaded = (seen.loaded ?? 0) + 1;
+      } catch (e) {
+        if (!(e instanceof PolicyError)) throw new Error(`mutation ${i} (kind ${kind}, key ${key}) threw ${(e as Error).name}: ${(e as Error).message.slice(0, 200)}`);
+        seen[e.kind] = (seen[e.kind] ?? 0) + 1;
+      }
+    }
+    console.log(`policy fuzz: ${JSON.stringify(seen)}`);
+    // Nesting that JSON.parse takes but a recursive walk of the file does not: refused by name.
+    const nested = JSON.stringify({ ...good, training: { ...good.training, note: '\u0000deep' } }).replace(DEEP, `${'['.repeat(1_000_000)}1${']'.repeat(1_000_000)}`);
+    refused(nested, 'structure', /nested too deeply/);
+    assert.ok((seen.loaded ?? 0) < 300, `most mutations are refused: ${JSON.stringify(seen)}`);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
   });
 });
