@@ -216,7 +216,7 @@ const RULES: { readonly [K in keyof QmixConfig]: Rule } = {
   adamBeta2: num(0, 1, { maxOpen: true }),
   adamEps: num(0, 1, { minOpen: true }),
   gradNormClip: num(0, Infinity, { minOpen: true }),
-  bufferSize: int(1),
+  bufferSize: int(1, 1_000_000),
   batchSize: int(1),
   targetUpdate: oneOf('hard', 'soft'),
   targetUpdateInterval: int(1),
@@ -259,7 +259,8 @@ export function validateConfig(partial: Partial<QmixConfig> | Record<string, unk
   if (presetProblem !== null) throw new ConfigError('preset', preset, presetProblem);
   const merged: Record<string, unknown> = { ...PRESETS[preset as PresetName] };
   for (const [key, value] of Object.entries(partial)) {
-    if (!(key in RULES)) {
+    // Own keys only: "constructor" or "toString" must not pass as fields through the prototype.
+    if (!Object.hasOwn(RULES, key)) {
       throw new ConfigError(key, value, `a known field (${suggest(key)})`, 'unknown field');
     }
     if (value !== undefined) merged[key] = value;

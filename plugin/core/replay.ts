@@ -107,6 +107,9 @@ export interface EpisodeBufferState {
   };
 }
 
+/** The most values (observations, states, masks) one replay buffer may hold: 2^29, 2 GB of float32. */
+export const MAX_REPLAY_VALUES = 2 ** 29;
+
 /**
  * Fixed-capacity episode replay (FIFO ring, as pymarl's ReplayBuffer).
  *
@@ -138,6 +141,11 @@ export class EpisodeBuffer {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
     const T = spec.episodeLimit;
     const n = spec.nAgents;
+    // Refuse before allocating: a typo'd capacity must be an error that says the size, not an out-of-memory crash.
+    const values = capacity * (T + 1) * (n * (spec.obsSize + spec.nActions) + spec.stateSize);
+    if (values > MAX_REPLAY_VALUES) {
+      throw new RangeError(`a replay buffer of ${capacity} episodes of ${T} steps would hold ${values.toExponential(2)} values (${((values * 4) / 2 ** 30).toFixed(1)} GB), more than ${MAX_REPLAY_VALUES.toExponential(2)}: lower bufferSize`);
+    }
     this.obs = new Float32Array(capacity * (T + 1) * n * spec.obsSize);
     this.state = new Float32Array(capacity * (T + 1) * spec.stateSize);
     this.avail = new Uint8Array(capacity * (T + 1) * n * spec.nActions);

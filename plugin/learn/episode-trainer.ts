@@ -51,8 +51,14 @@ export class EpisodeTrainer implements SquadTrainer {
   constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
     this.learnerValue = new QLearner(spec, config);
     const c = this.learnerValue.config;
-    this.buffer = new EpisodeBuffer(this.learner.spec, c.bufferSize);
-    this.actor = new TfjsActor(this.learner);
+    try {
+      this.buffer = new EpisodeBuffer(this.learner.spec, c.bufferSize);
+      this.actor = new TfjsActor(this.learner);
+    } catch (e) {
+      // A buffer too large for the spec: the learner's tensors must not outlive the throw.
+      this.learnerValue.dispose();
+      throw e;
+    }
     this.exploreRng = new Rng(c.seed, 'explore');
     this.sampleRng = new Rng(c.seed, 'sample');
     this.exploration = makeExploration(c);

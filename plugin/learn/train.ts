@@ -120,18 +120,31 @@ export interface TrainResult {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   if (!(Number.isInteger(o.steps) && o.steps > 0)) throw new Error(`steps must be a positive integer, got ${String(o.steps)}`);
   if (o.stopAt !== undefined && !Number.isFinite(o.stopAt)) throw new Error(`stopAt must be a finite number, got ${String(o.stopAt)}`);
-  const algo = o.algo ?? 'qmix';
+  // No algo: the config's mixer says which (so a config file's "mixer": "vdn" is not overridden by a default).
+  const mixer = o.config?.mixer;
+  const algo = o.algo ?? (mixer === 'none' ? 'iql' : mixer === 'vdn' ? 'vdn' : 'qmix');
   if (!['qmix', 'vdn', 'iql'].includes(algo)) throw new Error(`unknown algo ${JSON.stringify(algo)}: expected qmix, vdn or iql`);
+  if (o.algo !== undefined && mixer !== undefined && mixer !== (algo === 'iql' ? 'none' : algo)) {
+    throw new Error(`algo ${algo} and the config's mixer ${JSON.stringify(mixer)} disagree: give one of them`);
+  }
+  const k = o.envs ?? 1;
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`envs must be a positive integer, got ${String(o.envs)}`);
+  if (k > 1 && typeof o.env !== 'string') throw new Error('envs > 1 needs a registered env name (to make the copies)');
   const env = typeof o.env === 'string' ? makeEnv(o.env) : o.env;
   const testEnv = typeof o.env === 'string' ? makeEnv(o.env) : o.env;
   const config = { ...o.config, mixer: algo === 'iql' ? 'none' : algo, ...(o.seed !== undefined ? { seed: o.seed } : {}) } as Partial<QmixConfig>;
   const trainer = new Trainer(env, config);
   try {
-    if (o.resume) trainer.restore(o.resume);
+    return await runTraining(o, trainer, testEnv, k);
   } catch (e) {
+    // The caller never sees this trainer: free its tensors here.
     trainer.dispose();
     throw e;
   }
+}
+
+async function runTraining(o: TrainOptions, trainer: Trainer, testEnv: MultiAgentEnv, k: number): Promise<TrainResult> {
+  if (o.resume) trainer.restore(o.resume);
   const logEvery = o.logEvery ?? Math.max(1, Math.floor(o.steps / 20));
   const started = performance.now();
   let window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };
@@ -162,9 +175,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     o.onProgress?.(p);
     return p;
   };
-  const k = o.envs ?? 1;
-  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`envs must be a positive integer, got ${String(o.envs)}`);
-  if (k > 1 && typeof o.env !== 'string') throw new Error('envs > 1 needs a registered env name (to make the copies)');
   const lockstep = k > 1 ? new LockstepCollector(trainer, Array.from({ length: k }, () => makeEnv(o.env as string))) : null;
   const collect = (): TrainEpisodeResult[] => (lockstep ? lockstep.step() : [trainer.trainEpisode()]);
   let sinceYield = 0;

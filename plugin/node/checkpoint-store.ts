@@ -7,11 +7,16 @@
  * it (atomic on POSIX file systems), and only then are older data files
  * removed. A crash at any point leaves either the old or the new checkpoint
  * complete, never a mix.
+ *
+ * One writer: each save holds the directory's lock (see dir-lock.ts), so a
+ * second process saving into the same directory gets a CheckpointError and
+ * the checkpoint there survives.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CheckpointError, type CheckpointStore, type PackedCheckpoint } from '../core/checkpoint-format.js';
+import { LOCK_FILE, processRuns, withDirLock } from './dir-lock.js';
 
 const INDEX = 'checkpoint.json';
 
@@ -24,17 +29,23 @@ const INDEX = 'checkpoint.json';
  */
 export async function saveCheckpointDir(dir: string, packed: PackedCheckpoint): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const dataFile = `data-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.bin`;
-  await writeSynced(join(dir, `${dataFile}.tmp`), packed.data);
-  await rename(join(dir, `${dataFile}.tmp`), join(dir, dataFile));
-  const index = `{"dataFile":${JSON.stringify(dataFile)},"manifest":${packed.manifest}}`;
-  await writeSynced(join(dir, `${INDEX}.tmp`), index);
-  await rename(join(dir, `${INDEX}.tmp`), join(dir, INDEX));
-  await syncDir(dir);
-  // The new checkpoint is in place: older data files and leftovers of crashed writes can go.
-  for (const name of await readdir(dir)) {
-    if ((name.startsWith('data-') && name !== dataFile) || name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
-  }
+  // One writer at a time: saves from this process queue, another process's is refused
+  // (its temp files and its cleanup would otherwise destroy this one's data, and the previous checkpoint).
+  await withDirLock(dir, 'saving a checkpoint', async () => {
+    const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const dataFile = `data-${id}.bin`;
+    await writeSynced(join(dir, `${dataFile}.tmp`), packed.data);
+    await rename(join(dir, `${dataFile}.tmp`), join(dir, dataFile));
+    const index = `{"dataFile":${JSON.stringify(dataFile)},"manifest":${packed.manifest}}`;
+    await writeSynced(join(dir, `${INDEX}.${id}.tmp`), index);
+    await rename(join(dir, `${INDEX}.${id}.tmp`), join(dir, INDEX));
+    await syncDir(dir);
+    // The new checkpoint is in place: older data files and leftovers of killed writes can go
+    // (safe under the lock: no other writer has files in flight here).
+    for (const name of await readdir(dir)) {
+      if ((name.startsWith('data-') && name !== dataFile) || name.endsWith('.tmp') || name.startsWith(`${LOCK_FILE}.stale-`)) await rm(join(dir, name), { force: true });
+    }
+  });
 }
 
 /**
@@ -46,6 +57,20 @@ export async function saveCheckpointDir(dir: string, packed: PackedCheckpoint): 
  * ```
  */
 export async function loadCheckpointDir(dir: string): Promise<PackedCheckpoint> {
+  // A save that lands between reading the index and reading its data file
+  // removes the old data file: read the new index then.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await loadOnce(dir);
+    } catch (e) {
+      if (!(e instanceof DataFileGone) || attempt >= 4) throw e instanceof DataFileGone ? new CheckpointError(e.message) : e;
+    }
+  }
+}
+
+class DataFileGone extends Error {}
+
+async function loadOnce(dir: string): Promise<PackedCheckpoint> {
   let index: { dataFile?: unknown; manifest?: unknown };
   try {
     index = JSON.parse(await readFile(join(dir, INDEX), 'utf8')) as typeof index;
@@ -60,7 +85,8 @@ export async function loadCheckpointDir(dir: string): Promise<PackedCheckpoint> 
   try {
     data = await readFile(join(dir, index.dataFile));
   } catch (e) {
-    throw new CheckpointError(`checkpoint data ${index.dataFile} is missing: ${(e as Error).message}`);
+    const message = `checkpoint data ${index.dataFile} is missing: ${(e as Error).message}`;
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new DataFileGone(message) : new CheckpointError(message);
   }
   return { manifest: JSON.stringify(index.manifest), data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
@@ -77,6 +103,13 @@ export async function writeFileAtomic(path: string, content: Uint8Array | string
   const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   await writeSynced(tmp, content);
   await rename(tmp, path);
+  // Temp files of writers killed mid-write would pile up run after run: remove those whose process is gone.
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (m && !processRuns(Number(m[1]))) await rm(join(dir, name), { force: true });
+  }
 }
 
 async function writeSynced(path: string, content: Uint8Array | string): Promise<void> {

@@ -18,13 +18,14 @@ import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { GREEDY, PRESETS, runEpisode, type PresetName, type QmixConfig } from '../core/index.js';
+import { GREEDY, PRESETS, runEpisode, validateConfig, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
 import { useBackend } from '../learn/backend.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 import { runBench } from './bench.js';
 import { loadCheckpointDir, saveCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
+import { acquireDirLock } from './dir-lock.js';
 
 /** What --help says about env modules: they are code, not data. */
 const ENV_MODULE_NOTE =
@@ -164,24 +165,71 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<number> {
   const envName = required(flags, 'env');
   envOrUsage(envName); // unknown env: fail before anything else
-  const algo = (flags.algo ?? 'qmix') as Algo;
-  if (!['qmix', 'vdn', 'iql'].includes(algo)) throw new UsageError(`--algo must be qmix, vdn or iql, got ${JSON.stringify(algo)}`);
+  const algo = flags.algo as Algo | undefined;
+  if (algo !== undefined && !['qmix', 'vdn', 'iql'].includes(algo)) throw new UsageError(`--algo must be qmix, vdn or iql, got ${JSON.stringify(algo)}`);
   const steps = intFlag(flags, 'steps', 50000, 1);
-  const seed = intFlag(flags, 'seed', 0);
   const k = intFlag(flags, 'envs', 1, 1);
   const backend = (flags.backend ?? 'wasm') as 'wasm' | 'cpu';
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got ${JSON.stringify(backend)}`);
-  const fileConfig = flags.config ? ((await readJson(flags.config as string, 'config file')) as Partial<QmixConfig>) : {};
+  const fileConfig = flags.config ? await readJson(flags.config as string, 'config file') : {};
+  if (fileConfig === null || typeof fileConfig !== 'object' || Array.isArray(fileConfig)) {
+    throw new UsageError(`config file ${String(flags.config)} must hold a JSON object of settings, not ${fileConfig === null ? 'null' : Array.isArray(fileConfig) ? 'an array' : typeof fileConfig}`);
+  }
   const preset = flags.preset as string | undefined;
-  if (preset !== undefined && !(preset in PRESETS)) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
-  // --preset picks the defaults; fields in --config still win over them.
-  const config: Partial<QmixConfig> = preset !== undefined ? { ...fileConfig, preset: preset as PresetName } : fileConfig;
+  if (preset !== undefined && !Object.hasOwn(PRESETS, preset)) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
+  // --preset picks the defaults; fields in --config still win over them. A flag
+  // given wins over the file; a flag not given leaves the file's value (seed, mixer).
+  const config: Partial<QmixConfig> = { ...(fileConfig as Partial<QmixConfig>), ...(preset !== undefined ? { preset: preset as PresetName } : {}) };
+  const seed = flags.seed !== undefined ? intFlag(flags, 'seed', 0) : typeof config.seed === 'number' ? config.seed : 0;
+  if (algo !== undefined && config.mixer !== undefined && config.mixer !== (algo === 'iql' ? 'none' : algo)) {
+    throw new UsageError(`--algo ${algo} and the config file's "mixer": ${JSON.stringify(config.mixer)} disagree: give one of them`);
+  }
+  // Check the settings before anything is written (a re-run with a bad config must not empty metrics.jsonl).
+  try {
+    validateConfig({ ...config, seed, ...(algo !== undefined ? { mixer: algo === 'iql' ? 'none' : algo } : {}) });
+  } catch (e) {
+    throw new UsageError(`config: ${(e as Error).message}`);
+  }
   const dir = resolve((flags.out as string | undefined) ?? 'phaser-qmix-run');
   const resumeFrom = flags.resume ? await loadCheckpointDir(resolve(flags.resume as string)) : undefined;
   await useBackend(backend);
   await mkdir(dir, { recursive: true });
+  // One run per output directory: a second one would interleave metrics and overwrite the policy.
+  const releaseDir = await acquireDirLock(dir, 'training').catch((e: Error) => {
+    throw new UsageError(e.message.replace('checkpoint directory', 'output directory'));
+  });
+  try {
+    return await trainInto(dir, flags, out, { envName, algo, steps, seed, k, config, resumeFrom });
+  } finally {
+    await releaseDir();
+  }
+}
+
+interface TrainPlan {
+  readonly envName: string;
+  readonly algo: Algo | undefined;
+  readonly steps: number;
+  readonly seed: number;
+  readonly k: number;
+  readonly config: Partial<QmixConfig>;
+  readonly resumeFrom: Awaited<ReturnType<typeof loadCheckpointDir>> | undefined;
+}
+
+async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, plan: TrainPlan): Promise<number> {
+  const { envName, algo, steps, seed, k, config, resumeFrom } = plan;
   const metricsPath = join(dir, 'metrics.jsonl');
   if (!resumeFrom) await writeFile(metricsPath, '');
+  // Appends in order, awaited before the run ends; a failing disk is reported, not a crash.
+  let metricsWrites: Promise<void> = Promise.resolve();
+  let metricsError: Error | null = null;
+  const appendMetrics = (line: string): void => {
+    metricsWrites = metricsWrites.then(() =>
+      metricsError ? undefined : appendFile(metricsPath, line).catch((e: Error) => {
+        metricsError = e;
+        out.write(`\nwarning: cannot write ${metricsPath} (${e.message}); training goes on, metrics are no longer saved\n`);
+      }),
+    );
+  };
 
   // Ctrl-C, a kill (SIGTERM) and a closed terminal (SIGHUP) all stop at the next episode and save.
   const abort = new AbortController();
@@ -200,7 +248,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   try {
     const result = await train({
       env: envName,
-      algo,
+      ...(algo !== undefined ? { algo } : {}),
       steps,
       seed,
       config,
@@ -221,11 +269,12 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
       },
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
-        void appendFile(metricsPath, `${JSON.stringify(p)}\n`);
+        appendMetrics(`${JSON.stringify(p)}\n`);
         out.write(tty ? `\r${progressBar(p, steps)}` : `${logLine(p, steps)}\n`);
       },
     });
     if (tty) out.write('\n');
+    await metricsWrites;
     await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(result.policy));
     if (result.best) {
       await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
@@ -235,7 +284,8 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
     await saveCheckpointDir(join(dir, 'checkpoint'), result.checkpoint({ includeBuffer: true }));
     result.trainer.dispose();
     out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);
-    return result.aborted ? 128 + (constants.signals[stoppedBy ?? 'SIGINT'] ?? 2) : 0;
+    if (result.aborted) return 128 + (constants.signals[stoppedBy ?? 'SIGINT'] ?? 2);
+    return metricsError ? 1 : 0;
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }

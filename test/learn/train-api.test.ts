@@ -41,3 +41,19 @@ test('train({ keepBest }) returns the policy of the best report (latest among ti
   assert.equal(plain.policy, plain.finalPolicy);
   plain.trainer.dispose();
 });
+
+test('a train() call that throws frees its trainer (no tensors left behind); a replay too large for the spec is refused by its size', async () => {
+  const { tf } = await import('../support/tf.js');
+  const { EpisodeTrainer } = await import('../../plugin/learn/index.js');
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) {
+    await assert.rejects(train({ env: 'two-step', steps: 10, resume: { manifest: '{}', data: new Uint8Array(0) } }), /checkpoint/);
+    // A callback that throws mid-run (a full disk in an autosave, a bug in a progress hook).
+    await assert.rejects(train({ env: 'two-step', steps: 400, logEvery: 100, onProgress: () => { throw new Error('hook failed'); } }), /hook failed/);
+    await assert.rejects(train({ env: 'two-step', steps: 400, config: { batchSize: 2 }, autosave: { everyUpdates: 1, save: async () => { throw new Error('disk full'); } } }), /disk full/);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  const spec = { nAgents: 8, obsSize: 4000, stateSize: 10, nActions: 5, episodeLimit: 200 };
+  assert.throws(() => new EpisodeTrainer(spec, { bufferSize: 5000, batchSize: 8, hiddenDim: 4 }), /replay buffer of 5000 episodes of 200 steps would hold .* GB.*lower bufferSize/);
+  assert.equal(tf.memory().numTensors, before);
+});

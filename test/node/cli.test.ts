@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -191,5 +191,62 @@ describe('phaser-qmix CLI', () => {
     const help = cli('--help');
     assert.equal(help.status, 0);
     assert.match(help.stdout, /run as code/);
+  });
+
+  test('config files: null or a bad field is refused before anything is written (metrics.jsonl of the last run kept); the file\'s seed and mixer are not overridden by flag defaults; --algo against the file\'s mixer is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-config-'));
+    const run = join(dir, 'run');
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ seed: 7, mixer: 'vdn', bufferSize: 64, batchSize: 8 }));
+    const ok = cli('train', '--env', 'two-step', '--steps', '200', '--config', config, '--out', run, '--log-every', '100');
+    assert.equal(ok.status, 0, ok.stderr);
+    const cp = unpackCheckpoint(await loadCheckpointDir(join(run, 'checkpoint')));
+    assert.equal(cp.manifest.config.seed, 7);
+    assert.equal(cp.manifest.config.mixer, 'vdn');
+    assert.equal(JSON.parse(await readFile(join(run, 'policy.json'), 'utf8')).training.algorithm, 'vdn');
+    const metrics = await readFile(join(run, 'metrics.jsonl'), 'utf8');
+    assert.ok(metrics.length > 0);
+    for (const [content, message] of [
+      ['null', /config file .* must hold a JSON object of settings, not null/],
+      ['[1]', /must hold a JSON object of settings, not an array/],
+      ['{"gamma": 5}', /config: config\.gamma = 5 is invalid/],
+      ['{"constructor": 1}', /config\.constructor .*unknown field/],
+      ['{"bufferSize": 2000000}', /config\.bufferSize = 2000000 is invalid/],
+    ] as const) {
+      await writeFile(config, content);
+      const r = cli('train', '--env', 'two-step', '--steps', '200', '--config', config, '--out', run);
+      assert.equal(r.status, 2, `${content}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(await readFile(join(run, 'metrics.jsonl'), 'utf8'), metrics, `${content}: the last run's metrics are kept`);
+    }
+    await writeFile(config, JSON.stringify({ mixer: 'vdn' }));
+    const clash = cli('train', '--env', 'two-step', '--steps', '200', '--config', config, '--algo', 'qmix', '--out', run);
+    assert.equal(clash.status, 2);
+    assert.match(clash.stderr, /--algo qmix and the config file's "mixer": "vdn" disagree/);
+  });
+
+  test('one run per output directory: a second train into the same --out is refused while the first runs; a failing metrics file is reported and the run still saves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-lock-'));
+    const first = spawn(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'two-step', '--steps', '100000000', '--out', dir, '--log-every', '200', '--test-episodes', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Wait for its first progress line: the lock is taken by then.
+    await new Promise<void>((ok, fail) => {
+      first.stdout.on('data', (c: Buffer) => /steps \d+/.test(c.toString()) && ok());
+      first.on('exit', () => fail(new Error('the first run ended early')));
+    });
+    const second = cli('train', '--env', 'two-step', '--steps', '200', '--out', dir);
+    assert.equal(second.status, 2, second.stderr);
+    assert.match(second.stderr, /is locked by another writer \(pid \d+ on .*, training since .*\): two processes must not write one output directory/);
+    first.kill('SIGTERM');
+    await new Promise((r) => first.on('exit', r));
+    assert.equal(first.exitCode, 143);
+    // Free again after the first run ends. A metrics file that cannot be written: a warning, exit 1, checkpoint and policy saved.
+    const steps = unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest.trainer.envSteps;
+    await rm(join(dir, 'metrics.jsonl'));
+    await mkdir(join(dir, 'metrics.jsonl'));
+    const resumed = cli('train', '--env', 'two-step', '--steps', String(steps + 400), '--out', dir, '--resume', join(dir, 'checkpoint'), '--log-every', '100', '--test-episodes', '1');
+    assert.equal(resumed.status, 1, resumed.stderr);
+    assert.match(resumed.stdout, /warning: cannot write .*metrics\.jsonl \(EISDIR/);
+    assert.equal(unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest.trainer.envSteps, steps + 400);
+    assert.ok(existsSync(join(dir, 'policy.json')));
   });
 });

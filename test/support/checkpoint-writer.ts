@@ -1,11 +1,16 @@
-// Child process for the crash test: saves checkpoints of ~24 MB in a loop,
-// each filled with its own marker value, and prints "saved N" after each.
+// Child process for the crash tests: saves checkpoints (~24 MB unless argv[3]
+// gives another float count) in a loop, each filled with its own marker
+// value (argv[4] adds an offset, so two writers' markers differ), and prints
+// "saved N" after each, or "refused N <message>" when the directory is locked.
 import { packCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, validateConfig } from '../../plugin/core/index.js';
 import { saveCheckpointDir } from '../../plugin/node/index.js';
 
 const dir = process.argv[2];
-for (let n = 1; ; n++) {
-  const blob = new Float32Array(6_000_000).fill(n);
+const floats = Number(process.argv[3] ?? 6_000_000);
+const offset = Number(process.argv[4] ?? 0);
+for (let i = 1; ; i++) {
+  const n = offset + i;
+  const blob = new Float32Array(floats).fill(n);
   const packed = packCheckpoint(
     {
       format: CHECKPOINT_FORMAT,
@@ -19,6 +24,10 @@ for (let n = 1; ; n++) {
     },
     new Map([['marker', blob]]),
   );
-  await saveCheckpointDir(dir, packed);
-  process.stdout.write(`saved ${n}\n`);
+  try {
+    await saveCheckpointDir(dir, packed);
+    process.stdout.write(`saved ${n}\n`);
+  } catch (e) {
+    process.stdout.write(`refused ${n} ${(e as Error).message}\n`);
+  }
 }

@@ -107,3 +107,12 @@ function captureError(fn: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+test("validateConfig refuses names on Object's prototype as unknown fields, and a replay buffer past its bound", () => {
+  for (const text of ['{"__proto__": 1}', '{"constructor": 1}', '{"toString": 1}', '{"hasOwnProperty": 1}', '{"valueOf": 1}']) {
+    const partial = JSON.parse(text) as Record<string, unknown>;
+    assert.throws(() => validateConfig(partial), (e: Error) => e instanceof ConfigError && /unknown field/.test(e.message), text);
+  }
+  assert.throws(() => validateConfig({ bufferSize: 2_000_000 }), (e: Error) => e instanceof ConfigError && /bufferSize = 2000000/.test(e.message));
+  assert.equal(validateConfig({ bufferSize: 1_000_000 }).bufferSize, 1_000_000);
+});
