@@ -16,6 +16,7 @@ import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js'
 import type { PolicyFile } from '../runtime/policy-file.js';
 import { TfjsActor } from './actor.js';
 import { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
+import { DIVERGENCE_DEFAULTS, DivergenceGuard, type DivergenceSettings, type RollbackInfo } from './divergence.js';
 import { QLearner, type LearnerState, type UpdateStats } from './learner.js';
 import { exportPolicy } from './policy-export.js';
 
@@ -45,6 +46,8 @@ export class EpisodeTrainer implements SquadTrainer {
   private readonly sampleRng: Rng;
   private readonly exploration: { at(envSteps: number): ActionMode };
   private readonly listeners = new Set<(info: TrainerUpdateInfo) => void>();
+  private readonly rollbackListeners = new Set<(info: RollbackInfo) => void>();
+  private guard: DivergenceGuard | null;
   protected envStepCount = 0;
   protected episodeCount = 0;
 
@@ -62,6 +65,33 @@ export class EpisodeTrainer implements SquadTrainer {
     this.exploreRng = new Rng(c.seed, 'explore');
     this.sampleRng = new Rng(c.seed, 'sample');
     this.exploration = makeExploration(c);
+    this.guard = new DivergenceGuard(DIVERGENCE_DEFAULTS, { gamma: c.gamma, episodeLimit: this.learner.spec.episodeLimit });
+  }
+
+  /**
+   * Sets the divergence guard (see divergence.ts): a non-finite or exploded
+   * loss rolls the learner back to its last snapshot, and repeated rollbacks
+   * stop training with a DivergenceError. On by default; `false` turns it off.
+   * @example
+   * ```ts
+   * trainer.setDivergenceGuard({ snapshotEvery: 50 });
+   * ```
+   */
+  setDivergenceGuard(settings: Partial<DivergenceSettings> | false): void {
+    const c = this.learner.config;
+    this.guard = settings === false ? null : new DivergenceGuard({ ...DIVERGENCE_DEFAULTS, ...settings }, { gamma: c.gamma, episodeLimit: this.learner.spec.episodeLimit });
+  }
+
+  /**
+   * Calls `listener` after each rollback of a diverged update; returns the unsubscribe.
+   * @example
+   * ```ts
+   * trainer.onRollback((r) => console.warn(`rolled back to update ${r.rolledBackTo}: ${r.reason}`));
+   * ```
+   */
+  onRollback(listener: (info: RollbackInfo) => void): () => void {
+    this.rollbackListeners.add(listener);
+    return () => this.rollbackListeners.delete(listener);
   }
 
   /** The learner (replaced only by {@link EpisodeTrainer.moveLearner}). */
@@ -110,10 +140,18 @@ export class EpisodeTrainer implements SquadTrainer {
     return this.buffer.size >= this.learner.config.batchSize;
   }
 
-  /** One update on a sampled batch, if the buffer holds one; listeners hear about it. */
+  /**
+   * One update on a sampled batch, if the buffer holds one; listeners hear about it.
+   * An update that diverged is rolled back (rollback listeners hear about it; the
+   * stats returned are the diverged update's).
+   * @throws {@link DivergenceError} after repeated rollbacks (the learner is at the last good snapshot).
+   */
   trainOnce(): UpdateStats | undefined {
     if (!this.canTrain) return undefined;
+    this.guard?.before(this.learner);
     const stats = this.learner.update(this.buffer.sample(this.learner.config.batchSize, this.sampleRng), this.episodeCount);
+    const rolledBack = this.guard?.after(this.learner, stats) ?? null;
+    if (rolledBack) for (const listener of this.rollbackListeners) listener(rolledBack);
     const info: TrainerUpdateInfo = { updates: stats.updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: stats.loss };
     for (const listener of this.listeners) listener(info);
     return stats;
@@ -189,6 +227,7 @@ export class EpisodeTrainer implements SquadTrainer {
 
   dispose(): void {
     this.listeners.clear();
+    this.rollbackListeners.clear();
     this.actor.dispose();
     this.learner.dispose();
   }

@@ -5,6 +5,7 @@ export { TfjsActor, BatchActor } from './actor.js';
 export { LockstepCollector } from './lockstep.js';
 export { Trainer, type TrainEpisodeResult } from './trainer.js';
 export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';
+export { DivergenceError, DivergenceGuard, DIVERGENCE_DEFAULTS, type DivergenceSettings, type RollbackInfo } from './divergence.js';
 export { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 export { AgentInputs, agentForward, type AgentForwardOptions, type AgentOutput } from './agent-net.js';
 export { fusedAgentQ, type FusedAgentOutput } from './fused-agent.js';

@@ -49,6 +49,8 @@ export interface UpdateStats {
   readonly updates: number;
   /** Whether this update ended with a hard target copy. */
   readonly targetUpdated: boolean;
+  /** Largest |reward| on the batch's real steps, as trained on (after standardisation when it is on). */
+  readonly rewardAbsMax: number;
 }
 
 /** Weights of one network as name -> values. */
@@ -83,6 +85,8 @@ interface BatchTensors {
   readonly terminated: tf.Tensor2D;
   readonly bootEnd: tf.Tensor2D;
   readonly realSteps: number;
+  /** Largest |reward| the update trains on (after standardisation), for the divergence guard. */
+  readonly rewardAbsMax: number;
 }
 
 /**
@@ -166,7 +170,7 @@ export class QLearner {
       packed.dispose();
       this.updateCount++;
       const targetUpdated = this.updateTargets(episode);
-      return { loss, gradNorm, qTotMean, targetMean, tdErrorAbs, updates: this.updateCount, targetUpdated };
+      return { loss, gradNorm, qTotMean, targetMean, tdErrorAbs, updates: this.updateCount, targetUpdated, rewardAbsMax: bt.rewardAbsMax };
     } finally {
       disposeBatch(bt);
     }
@@ -419,6 +423,8 @@ export class QLearner {
     let realSteps = 0;
     for (let i = 0; i < T * B; i++) realSteps += batch.filled[i];
     const rewards = this.config.standardiseRewards ? this.standardise(batch) : batch.rewards;
+    let rewardAbsMax = 0;
+    for (let i = 0; i < T * B; i++) if (batch.filled[i] === 1) rewardAbsMax = Math.max(rewardAbsMax, Math.abs(rewards[i]));
     return {
       T,
       B,
@@ -431,6 +437,7 @@ export class QLearner {
       terminated: tf.tensor2d(batch.terminated, [T, B]),
       bootEnd: tf.tensor2d(bootstrapEnds(batch.filled, batch.terminated, T, B), [T, B]),
       realSteps,
+      rewardAbsMax,
     };
   }
 

@@ -9,6 +9,7 @@ import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { makeEnv } from '../envs/registry.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
+import { DivergenceError, type RollbackInfo } from './divergence.js';
 import { LockstepCollector } from './lockstep.js';
 import { Trainer, type TrainEpisodeResult } from './trainer.js';
 
@@ -33,6 +34,13 @@ export interface TrainOptions {
   readonly testEpisodes?: number;
   /** Stops training early (e.g. Ctrl-C); the result says `aborted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Called when an update diverged (a non-finite or exploded loss) and the
+   * learner went back to its last good snapshot. After repeated rollbacks
+   * `train` rejects with a {@link DivergenceError} whose `lastGood` holds
+   * that snapshot's checkpoint and policy.
+   */
+  readonly onRollback?: (info: RollbackInfo) => void;
   /** Continue from a checkpoint of the same config and env. */
   readonly resume?: PackedCheckpoint;
   /** Env copies stepped together (all their agents in one batched forward). Default 1. Needs a registered env name when above 1. */
@@ -137,6 +145,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   try {
     return await runTraining(o, trainer, testEnv, k);
   } catch (e) {
+    // The learner is back at its last good snapshot: hand that over before the trainer goes.
+    if (e instanceof DivergenceError) e.lastGood = { checkpoint: trainer.checkpoint(), policy: trainer.exportPolicy() };
     // The caller never sees this trainer: free its tensors here.
     trainer.dispose();
     throw e;
@@ -145,6 +155,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
 async function runTraining(o: TrainOptions, trainer: Trainer, testEnv: MultiAgentEnv, k: number): Promise<TrainResult> {
   if (o.resume) trainer.restore(o.resume);
+  if (o.onRollback) trainer.onRollback(o.onRollback);
   const logEvery = o.logEvery ?? Math.max(1, Math.floor(o.steps / 20));
   const started = performance.now();
   let window = { returns: 0, episodes: 0, loss: Number.NaN, at: performance.now(), steps: trainer.envSteps, updates: trainer.learner.updates };

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { GREEDY, PRESETS, runEpisode, validateConfig, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
+import { DivergenceError } from '../learn/divergence.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
 import { useBackend } from '../learn/backend.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
@@ -267,6 +268,9 @@ async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, pla
           await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(policy));
         },
       },
+      onRollback: (r) => {
+        out.write(`${tty ? '\n' : ''}diverged at update ${r.update} (${r.reason}): rolled back to update ${r.rolledBackTo} (rollback ${r.rollbacks} of ${r.maxRollbacks} in a row before stopping)\n`);
+      },
       onProgress: (p) => {
         lines.push(JSON.stringify(p));
         appendMetrics(`${JSON.stringify(p)}\n`);
@@ -286,6 +290,14 @@ async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, pla
     out.write(`${result.aborted ? 'interrupted: ' : ''}wrote ${join(dir, 'policy.json')}, ${metricsPath} and ${join(dir, 'checkpoint')}/ after ${result.metrics.envSteps} env steps\n`);
     if (result.aborted) return 128 + (constants.signals[stoppedBy ?? 'SIGINT'] ?? 2);
     return metricsError ? 1 : 0;
+  } catch (e) {
+    if (!(e instanceof DivergenceError) || !e.lastGood) throw e;
+    // Keep the last good state, without the replay buffer that holds what diverged.
+    await metricsWrites;
+    await saveCheckpointDir(join(dir, 'checkpoint'), e.lastGood.checkpoint);
+    await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(e.lastGood.policy));
+    out.write(`${tty ? '\n' : ''}stopped: ${e.message}\nwrote the last good policy.json and checkpoint/ (update ${e.last.rolledBackTo}, no replay buffer) to ${dir}\n`);
+    return 1;
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }

@@ -249,4 +249,19 @@ describe('phaser-qmix CLI', () => {
     assert.equal(unpackCheckpoint(await loadCheckpointDir(join(dir, 'checkpoint'))).manifest.trainer.envSteps, steps + 400);
     assert.ok(existsSync(join(dir, 'policy.json')));
   });
+
+  test('a run that diverges (rewards of 3e38) reports each rollback, stops with a clear error and exit 1, and leaves the last good policy and checkpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pq-cli-diverge-'));
+    const module = join(dir, 'huge-env.mts');
+    const registry = join(process.cwd(), 'plugin/envs/registry.ts');
+    const matrix = join(process.cwd(), 'plugin/envs/matrix-game.ts');
+    await writeFile(module, `import { registerEnv } from ${JSON.stringify(registry)};\nimport { MatrixGameEnv } from ${JSON.stringify(matrix)};\nregisterEnv('huge-matrix', () => new MatrixGameEnv([[3e38, 0], [0, 3e38]]), 'rewards too large to learn');\n`);
+    const r = cli('train', '--env', 'huge-matrix', '--env-module', module, '--steps', '3000', '--out', join(dir, 'run'), '--log-every', '500');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /diverged at update 1 \(loss Infinity\): rolled back to update 0 \(rollback 1 of 3 in a row before stopping\)/);
+    assert.match(r.stdout, /stopped: training diverged 3 times in a row/);
+    assert.doesNotMatch(r.stdout, /loss NaN/);
+    loadPolicy(await readFile(join(dir, 'run', 'policy.json'), 'utf8'));
+    assert.equal(unpackCheckpoint(await loadCheckpointDir(join(dir, 'run', 'checkpoint'))).manifest.buffer, null);
+  });
 });
