@@ -69,7 +69,8 @@ export interface EditorTrainer extends SquadTrainer {
   readonly rulesMode?: boolean;
   on(event: 'metrics', fn: (m: EditorMetrics) => void): unknown;
   on(event: 'test', fn: (t: EditorTest) => void): unknown;
-  on(event: 'backend' | 'ready' | 'error' | 'fault', fn: (e: unknown) => void): unknown;
+  /** 'rollback': an update diverged and was undone; 'diverged': training stopped after repeated rollbacks ({ message }). */
+  on(event: 'backend' | 'ready' | 'error' | 'fault' | 'rollback' | 'diverged', fn: (e: unknown) => void): unknown;
 }
 
 /** A saved checkpoint as the store lists it. */

@@ -171,6 +171,11 @@ export class TrainingEditor {
       });
       trainer.on('error', (e) => this.say(`Trainer: ${(e as Error).message}`, true));
       trainer.on('fault', (f) => this.say(`The worker failed and was restarted: ${(f as { reason: string }).reason}`, true));
+      trainer.on('rollback', (r) => {
+        const info = r as { update: number; reason: string; rolledBackTo: number };
+        this.say(`Training diverged at update ${info.update} (${info.reason}): rolled back to update ${info.rolledBackTo}; training goes on.`, true);
+      });
+      trainer.on('diverged', (d) => this.onDiverged((d as { message: string }).message));
       this.squad.setTrainer(trainer);
       this.fitLoad();
       this.squad.setMode('train');
@@ -496,6 +501,13 @@ export class TrainingEditor {
       this.say(`Solved: a greedy test reached ${t.winRate !== null ? `${Math.round(t.score * 100)}% wins` : `return ${t.score.toFixed(2)}`}. Training paused; Resume goes on, Ship best plays it.`);
       this.render();
     }
+  }
+
+  /** The worker stopped itself at the last good snapshot after repeated rollbacks. */
+  private onDiverged(message: string): void {
+    if (this.phase === 'running') this.phase = 'paused';
+    this.say(`Training stopped: ${message}. The squad plays the last good policy: export it, or change the rewards or the learning rate and train again.`, true);
+    this.render();
   }
 
   private onDecision(e: DecisionEvent): void {

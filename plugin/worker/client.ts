@@ -98,6 +98,14 @@ export const WorkerTrainerEvents = Object.freeze({
   FAULT: 'fault',
   /** A non-fatal problem (a malformed message, a refused episode ...): an `Error`. */
   ERROR: 'error',
+  /** An update diverged (a non-finite or exploded loss) and was rolled back; training goes on: a RollbackInfo. */
+  ROLLBACK: 'rollback',
+  /**
+   * Training stopped after repeated rollbacks: `{ message, info }`. The worker
+   * is paused at the last good snapshot (its weights are what the squad plays);
+   * export or save it, then change the rewards or the learning rate.
+   */
+  DIVERGED: 'diverged',
 } as const);
 
 /** Payload of {@link WorkerTrainerEvents.FAULT}. */
@@ -587,6 +595,14 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         break;
       case 'credit':
         this.settle(msg.id, msg.credits);
+        break;
+      case 'rollback':
+        this.emit(WorkerTrainerEvents.ROLLBACK, msg.info);
+        break;
+      case 'diverged':
+        // The worker paused itself; count it as the user's pause so a probe's end does not resume it.
+        this.userPaused = true;
+        this.emit(WorkerTrainerEvents.DIVERGED, { message: msg.message, info: msg.info });
         break;
       case 'error': {
         const request = /request (\d+) failed/.exec(msg.message);

@@ -14,6 +14,7 @@ import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { collateEpisodes } from '../core/replay.js';
 import { syntheticEpisodes } from '../core/synthetic.js';
+import { DivergenceError } from '../learn/divergence.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
 import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
 import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
@@ -195,10 +196,15 @@ export class TrainerHost {
           }
         }
       }
+      this.trainer.onRollback((info) => this.post({ type: 'rollback', info }));
       this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
       this.postWeights();
       this.metricsAt = performance.now();
-      void (this.rules ? this.rulesLoop(this.rules) : this.loop());
+      // A loop that throws must be reported, not become an unhandled rejection that takes the host down.
+      (this.rules ? this.rulesLoop(this.rules) : this.loop()).catch((e: Error) => {
+        this.stopped = true;
+        this.post({ type: 'error', message: `training loop failed: ${e?.message ?? String(e)}`, fatal: true });
+      });
     } catch (e) {
       this.post({ type: 'error', message: `worker could not start: ${(e as Error).message}`, fatal: true });
     }
@@ -306,6 +312,15 @@ export class TrainerHost {
     try {
       this.lastStats = this.trainer!.trainOnce() ?? null;
     } catch (e) {
+      if (e instanceof DivergenceError) {
+        // Stop (paused: exports and saves still work) at the last good snapshot, and let the game play it.
+        this.paused = true;
+        this.debt = 0;
+        this.postWeights();
+        this.post({ type: 'diverged', message: e.message, info: e.last });
+        this.maybePostMetrics(true);
+        return;
+      }
       if (this.backend !== 'webgl') throw e;
       await this.leaveWebgl(`a WebGL update failed (${(e as Error).message})`);
       return;

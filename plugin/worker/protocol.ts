@@ -11,6 +11,7 @@ import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { PolicyHeader } from '../runtime/policy-file.js';
 import type { RulesRunnerOptions, RulesTestResult } from '../train/rules-runner.js';
+import type { RollbackInfo } from '../learn/divergence.js';
 
 /** Backend choice for the worker's learner. */
 export type WorkerBackend = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -123,7 +124,11 @@ export type FromWorker =
   | { readonly type: 'policy'; readonly id: number; readonly policy: object }
   /** `credits` null: the squad has no mixer (IQL). */
   | { readonly type: 'credit'; readonly id: number; readonly credits: Float32Array | null }
-  | { readonly type: 'error'; readonly message: string; readonly fatal: boolean };
+  | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
+  /** An update diverged and the learner went back to its last good snapshot; training goes on. */
+  | { readonly type: 'rollback'; readonly info: RollbackInfo }
+  /** Repeated rollbacks: training stopped (paused) at the last good snapshot, whose weights were just sent. */
+  | { readonly type: 'diverged'; readonly message: string; readonly info: RollbackInfo };
 
 /** A message that does not follow the protocol. */
 export class ProtocolError extends Error {
@@ -197,6 +202,15 @@ export function parseFromWorker(data: unknown): FromWorker {
     case 'error':
       need(typeof m.message === 'string' && typeof m.fatal === 'boolean', 'worker "error" message is malformed');
       break;
+    case 'diverged':
+    case 'rollback': {
+      need(m.type === 'rollback' || typeof m.message === 'string', 'worker "diverged" message has no message');
+      need(isObj(m.info), `worker "${String(m.type)}" message has no info`);
+      const x = m.info as Record<string, unknown>;
+      for (const k of ['update', 'rolledBackTo', 'rollbacks', 'maxRollbacks']) need(isNum(x[k]) && (x[k] as number) >= 0, `worker ${String(m.type)} info.${k} is ${describe(x[k])}`);
+      need(typeof x.reason === 'string' && typeof x.loss === 'number' && typeof x.gradNorm === 'number', `worker "${String(m.type)}" info is malformed`);
+      break;
+    }
     default:
       throw new ProtocolError(`unknown worker message type ${describe(m.type)}`);
   }

@@ -340,3 +340,23 @@ test('editor: the worker can train on its own env copies, its greedy tests fill 
   await page.screenshot({ path: 'test-results/editor-rules-mode.png' });
   assert.deepEqual(problems, []);
 });
+
+test('editor: training that diverges (lr = 1) says each rollback, then stops by itself with the reason, paused, and the last good policy still exports', async () => {
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(`${server.url}editor.html`);
+  await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
+  await page.selectOption('#pq-source', 'rules');
+  await page.selectOption('select[name=backend]', 'wasm');
+  await page.fill('input[name=lr]', '1');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  const stopped = await waitFor(message, (m) => /Training stopped: training diverged 3 times in a row/.test(m), 'the divergence message');
+  assert.match(stopped, /plays the last good policy/);
+  await waitFor(editorState, (s) => s.state === 'paused', 'the paused editor');
+  await page.screenshot({ path: 'test-results/editor-diverged.png' });
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export policy' }).click();
+  const file = await (await downloading).path();
+  assert.ok(file && JSON.parse(readFileSync(file, 'utf8')).format === 'phaser-qmix/policy');
+  assert.deepEqual(problems, []);
+});
