@@ -53,14 +53,15 @@ const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'
 
 /** Splits `--name value` / `--flag` arguments, refusing anything the command does not know. */
 export function parseFlags(command: string, argv: readonly string[]): Flags {
-  const spec = COMMANDS[command];
+  // Own keys only: "constructor" is no command, and no flag either.
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}: expected ${Object.keys(COMMANDS).join(', ')}`);
   const flags: Flags = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
     const name = arg.slice(2);
-    const kind = spec.flags[name];
+    const kind = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
     if (!kind) throw new UsageError(`unknown flag --${name} for ${command} (known: ${Object.keys(spec.flags).map((f) => `--${f}`).join(' ') || 'none'})`);
     if (kind === 'bool') flags[name] = true;
     else {
@@ -369,8 +370,11 @@ export async function main(argv: readonly string[], out: NodeJS.WriteStream = pr
         return 0;
     }
   } catch (e) {
-    const usage = e instanceof UsageError ? `\nusage: ${COMMANDS[command]?.usage ?? 'phaser-qmix train|eval|bench|envs'}` : '';
-    err.write(`phaser-qmix ${command}: ${(e as Error).message}${usage}\n`);
+    const usage = e instanceof UsageError ? `\nusage: ${(Object.hasOwn(COMMANDS, command) ? COMMANDS[command].usage : undefined) ?? 'phaser-qmix train|eval|bench|envs'}` : '';
+    // Every error this code means to give has its own message; a TypeError or a
+    // ReferenceError is a bug in phaser-qmix (or in an env module): say so.
+    const bug = e instanceof TypeError || e instanceof ReferenceError ? `internal error (${(e as Error).name}; please report it with the command line): ` : '';
+    err.write(`phaser-qmix ${command}: ${bug}${(e as Error)?.message ?? String(e)}${usage}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

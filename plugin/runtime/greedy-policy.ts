@@ -91,6 +91,8 @@ export class GreedyPolicy implements QPolicy {
    * @param avail optional mask, `nActions` entries, nonzero = available
    */
   act(agent: number, obs: ArrayLike<number>, avail?: ArrayLike<number> | null): number {
+    // A short mask would read as "all available" past its end: a hook bug must not pass silently.
+    if (avail != null && avail.length !== this.nActions) throw new RangeError(`agent ${agent}: action mask has ${avail.length} entries, the policy has ${this.nActions} actions`);
     const q = this.evaluate(agent, obs, this.last[agent]);
     let best = -1;
     for (let u = 0; u < this.nActions; u++) {
@@ -180,6 +182,10 @@ export class GreedyPolicy implements QPolicy {
   private evaluate(agent: number, obs: ArrayLike<number>, lastAction: number): Float32Array {
     this.checkAgent(agent);
     if (obs.length !== this.obsSize) throw new RangeError(`agent ${agent}: observation has ${obs.length} numbers, the policy expects ${this.obsSize}`);
+    for (let i = 0; i < obs.length; i++) {
+      // NaN or Infinity makes every Q-value NaN, and the "greedy" action the first one available.
+      if (!Number.isFinite(obs[i])) throw new RangeError(`agent ${agent}: observation[${i}] is ${obs[i]}: observations must be finite numbers`);
+    }
     return this.forward(agent, obs, lastAction, this.hidden[agent]);
   }
 

@@ -19,7 +19,7 @@ import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
 import { GREEDY } from '../core/explore.js';
 import { RatioPacer, type PacingState } from '../train/pacing.js';
 import { FramePacing, type FrameClock } from './frame-pacing.js';
-import { checkRules, episodeTransferables, parseFromWorker, type FromWorker, type HostOptions, type RulesOptions, type WorkerBackend, type WorkerMetrics, type WorkerTest } from './protocol.js';
+import { checkHostOptions, episodeTransferables, parseFromWorker, ProtocolError, type FromWorker, type HostOptions, type RulesOptions, type WorkerBackend, type WorkerMetrics, type WorkerTest } from './protocol.js';
 
 /** The part of a Worker the client uses (a browser Worker fits; adapters exist for Node). */
 export interface WorkerLike {
@@ -206,8 +206,19 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     this.config = validateConfig(config);
     if (typeof options?.createWorker !== 'function') throw new Error('WorkerTrainer needs options.createWorker');
     const rules = options.rules ? { ...RULES_DEFAULTS, ...options.rules } : null;
-    checkRules(rules);
-    this.options = { ...DEFAULTS, resume: false, maxLagUpdates: 4, ...options, rules };
+    // Explicit undefined means "the default", as for the config.
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.options = { ...DEFAULTS, resume: false, maxLagUpdates: 4, ...given, rules } as WorkerTrainer['options'];
+    checkHostOptions(this.options);
+    const o = this.options;
+    const clientRule = (key: string, ok: boolean, allowed: string): void => {
+      if (!ok) throw new ProtocolError(`option ${key} = ${String((o as unknown as Record<string, unknown>)[key])} is invalid: expected ${allowed}`);
+    };
+    clientRule('heartbeatMs', Number.isFinite(o.heartbeatMs) && o.heartbeatMs > 0, 'a number of ms > 0');
+    clientRule('startupMs', Number.isFinite(o.startupMs) && o.startupMs > 0, 'a number of ms > 0');
+    clientRule('frameP95Ratio', Number.isFinite(o.frameP95Ratio) && o.frameP95Ratio >= 1, 'a ratio >= 1');
+    clientRule('maxLagUpdates', Number.isFinite(o.maxLagUpdates) && o.maxLagUpdates >= 1, 'a number of updates >= 1');
+    clientRule('adaptiveLoad', typeof o.adaptiveLoad === 'boolean', 'true or false');
     this.pacer = new RatioPacer({ updatesPerEpisode: this.options.updatesPerEpisode, batchSize: this.config.batchSize, maxLagUpdates: this.options.maxLagUpdates });
     // The worker's metrics are its heartbeat: it must be allowed to miss one.
     if (this.options.heartbeatMs < 2 * this.options.metricsEveryMs) {

@@ -232,7 +232,7 @@ export function parseToWorker(data: unknown): ToWorker {
   switch (m.type) {
     case 'init':
       need(isObj(m.spec) && isObj(m.config) && isObj(m.options), '"init" needs spec, config and options');
-      checkRules((m.options as Record<string, unknown>).rules);
+      checkHostOptions(m.options);
       break;
     case 'episode':
       need(isObj(m.episode), '"episode" needs an episode');
@@ -280,6 +280,39 @@ export function checkRules(r: unknown): void {
   need(x.stopAt === null || isNum(x.stopAt), `options.rules.stopAt must be a number or null, got ${describe(x.stopAt)}`);
 }
 
+/**
+ * Checks the options a worker trains under (the client's, before it starts a
+ * worker, and the worker's, on "init"): a NaN interval must not flood the page
+ * with messages, nor a zero make the worker never stream weights.
+ * @throws {@link ProtocolError} naming the option, its value and what is allowed.
+ * @example
+ * ```ts
+ * checkHostOptions({ metricsEveryMs: 500, weightsEvery: 10 }); // only the fields present are checked
+ * ```
+ */
+export function checkHostOptions(o: unknown): void {
+  need(isObj(o), `worker options must be an object, got ${describe(o)}`);
+  const x = o as Record<string, unknown>;
+  const rule = (key: string, ok: (v: unknown) => boolean, allowed: string): void => {
+    if (x[key] !== undefined) need(ok(x[key]), `option ${key} = ${describe(x[key])} is invalid: expected ${allowed}`);
+  };
+  const int = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
+  const num = (min: number, max = Infinity) => (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+  rule('backend', (v) => v === 'auto' || v === 'webgl' || v === 'wasm' || v === 'cpu', '"auto", "webgl", "wasm" or "cpu"');
+  rule('updatesPerEpisode', (v) => num(0, 1000)(v) && (v as number) > 0, 'a number in (0, 1000]');
+  rule('weightsEvery', int(1), 'a whole number of updates >= 1');
+  rule('metricsEveryMs', num(0, 3_600_000), 'a number of ms in [0, 3600000] (0: after every update)');
+  rule('autosaveEvery', int(0), 'a whole number of updates >= 0 (0: never)');
+  rule('autosaveEveryMs', num(0), 'a number of ms >= 0 (0: by updates only)');
+  rule('autosaveName', (v) => typeof v === 'string' && v.length > 0, 'a non-empty name');
+  rule('autosaveBuffer', (v) => typeof v === 'boolean', 'true or false');
+  rule('resume', (v) => typeof v === 'boolean', 'true or false');
+  rule('wasmPaths', (v) => typeof v === 'string', 'a URL prefix string');
+  rule('trialUpdates', int(0), 'a whole number >= 0');
+  rule('maxLoad', (v) => num(0, 1)(v) && (v as number) > 0, 'a share of time in (0, 1]');
+  checkRules(x.rules);
+}
+
 /** The buffers of an episode record, to transfer instead of copy. */
 export function episodeTransferables(ep: EpisodeRecord): ArrayBuffer[] {
   const buffers = [ep.obs, ep.state, ep.avail, ep.actions, ep.rewards].map((a) => a.buffer as ArrayBuffer);
@@ -288,6 +321,8 @@ export function episodeTransferables(ep: EpisodeRecord): ArrayBuffer[] {
 
 function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
+  // JSON would print NaN and Infinity as null.
+  if (typeof v === 'number') return String(v);
   try {
     const s = JSON.stringify(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;

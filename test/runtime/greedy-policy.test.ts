@@ -51,6 +51,13 @@ describe('GreedyPolicy', () => {
     assert.throws(() => p.act(0, o, [0, 0, 0, 0]), /agent 0 has no available action/);
     assert.throws(() => p.act(3, o), /agent index 3 is not in 0\.\.2/);
     assert.throws(() => p.act(0, o.subarray(0, 5)), /observation has 5 numbers, the policy expects 6/);
+    // A mask of the wrong length, and observations that are not finite, are hook bugs: named, not acted on.
+    assert.throws(() => p.act(0, o, [1, 1]), /action mask has 2 entries, the policy has 4 actions/);
+    for (const bad of [NaN, Infinity]) {
+      const x = Float32Array.from(o);
+      x[2] = bad;
+      assert.throws(() => p.act(0, x), new RegExp(`observation\\[2\\] is ${bad}: observations must be finite`));
+    }
   });
 
   test('qValuesMany: several copies in one call equal one policy per copy, each with its own memory and resets', () => {
