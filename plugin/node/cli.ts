@@ -282,7 +282,7 @@ async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, pla
     await metricsWrites;
     await writeFileAtomic(join(dir, 'policy.json'), JSON.stringify(result.policy));
     if (result.best) {
-      await writeFile(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
+      await writeFileAtomic(join(dir, 'policy-final.json'), JSON.stringify(result.finalPolicy));
       out.write(`kept the policy of the report at ${result.best.envSteps} env steps (test win rate ${result.best.testWinRate ?? '-'}, return ${result.best.testReturnMean.toFixed(3)}); the final one is policy-final.json\n`);
     }
     if (result.solved) out.write(`solved: a test reached --stop-at ${String(flags['stop-at'])} at ${result.metrics.envSteps} env steps; stopped there\n`);
