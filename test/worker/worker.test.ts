@@ -181,7 +181,8 @@ describe('WorkerTrainer', () => {
   test('a worker that dies is restarted from its last autosave; acting never stops; the lost updates are reported', async () => {
     const env = new TwoStepEnv();
     const store = new MemoryCheckpointStore();
-    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, heartbeatMs: 300, metricsEveryMs: 0 });
+    const client = new WorkerTrainer(env.spec, { ...TWO_STEP_UNIFORM_CONFIG, batchSize: 8 }, { createWorker: () => createInProcessWorker(store), backend: 'cpu', autosaveEvery: 10, heartbeatMs: 1500, metricsEveryMs: 0 });
+    // (1.5 s of silence: a healthy worker on a machine loaded 5x still speaks far more often.)
     const faults: { reason: string; updatesLost: number }[] = [];
     const readies: (number | null)[] = [];
     client.on(WorkerTrainerEvents.FAULT, (f) => faults.push(f));
@@ -192,8 +193,8 @@ describe('WorkerTrainer', () => {
     client.workerHandle!.terminate(); // dies silently: only the heartbeat can tell
     const during = await play(client, env, 10, new Rng(5)); // the game keeps acting meanwhile
     assert.equal(during.length, 10);
-    await until(() => faults.length === 1 && readies.length === 2, 5000, 'the restart');
-    assert.match(faults[0].reason, /sent nothing for 300 ms/);
+    await until(() => faults.length === 1 && readies.length === 2, 60000, 'the restart');
+    assert.match(faults[0].reason, /sent nothing for 1500 ms/);
     assert.equal(readies[1], 30, 'resumed from the autosave at update 30');
     const lost = faults[0].updatesLost;
     assert.ok(lost >= before - 30 && lost <= before - 30 + 10, `lost ${lost}, before ${before}`);
