@@ -4,7 +4,7 @@
 // them (taking over the dead run's lock). Rng stream 'cli-crash', seed 1.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +46,8 @@ test('CLI killed at random moments (SIGKILL, SIGTERM): the last checkpoint and p
   const done = spawnSync(process.execPath, ['bin/phaser-qmix.js', 'train', '--env', 'meeting-gridworld', '--steps', String(lastSteps + 200), '--out', dir, '--resume', checkpoint, '--test-episodes', '1'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(done.status, 0, done.stderr);
   assert.equal(unpackCheckpoint(await loadCheckpointDir(checkpoint)).manifest.trainer.envSteps >= lastSteps + 200, true);
+  // Killed saves leave nothing behind once a run has saved again: no temp files, one data file, no lock.
+  const left = [...readdirSync(dir), ...readdirSync(checkpoint).map((n) => `checkpoint/${n}`)].filter((n) => /\.tmp$|\.lock|stale/.test(n));
+  assert.deepEqual(left, []);
+  assert.equal(readdirSync(checkpoint).filter((n) => n.startsWith('data-')).length, 1);
 });
