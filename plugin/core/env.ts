@@ -76,6 +76,18 @@ export interface MultiAgentEnv {
   reset(seed?: number): EnvObservation;
   /** Applies one action per agent. */
   step(actions: ArrayLike<number>): EnvStep;
+  /**
+   * Optional: whether the episode that just ended was a win for the team.
+   * Where an env has it, the CLI's metrics and `eval` report a win rate
+   * (`testWinRate`), `--keep-best` and `--stop-at` score on it instead of
+   * the mean return, and the worker's greedy tests do the same. Called after
+   * the episode's last step, before the next reset.
+   * @example
+   * ```ts
+   * won(): boolean { return this.caught; }
+   * ```
+   */
+  won?(): boolean;
 }
 
 const SPEC_INT_FIELDS = ['nAgents', 'obsSize', 'stateSize', 'nActions', 'episodeLimit'] as const;

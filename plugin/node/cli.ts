@@ -147,9 +147,34 @@ export async function loadEnvModules(extra?: string, cwd = process.cwd()): Promi
   const files = listed.map((p) => resolve(cwd, p));
   for (const file of files) {
     if (!existsSync(file)) throw new UsageError(`env module ${file} not found`);
-    await import(pathToFileURL(file).href);
+    await importEnvModule(file);
   }
   return files;
+}
+
+let tsLoader: Promise<boolean> | null = null;
+
+/**
+ * Imports one env module. A TypeScript file that Node cannot load by itself
+ * (ERR_UNKNOWN_FILE_EXTENSION) is loaded through tsx when the project has it
+ * installed; otherwise the error says what to do.
+ */
+async function importEnvModule(file: string): Promise<void> {
+  try {
+    await import(pathToFileURL(file).href);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?tsx?$/.test(file)) throw e;
+  }
+  tsLoader ??= import('tsx/esm/api').then(
+    (tsx: { register(): unknown }) => (tsx.register(), true),
+    () => false,
+  );
+  if (!(await tsLoader)) {
+    throw new UsageError(`env module ${file} is TypeScript, which Node does not load by itself: install tsx in your project (npm install --save-dev tsx) and the CLI uses it, or compile the module to .js`);
+  }
+  // A new URL: Node keeps the failed load of the first one.
+  await import(`${pathToFileURL(file).href}?through=tsx`);
 }
 
 function envOrUsage(name: string): ReturnType<typeof makeEnv> {

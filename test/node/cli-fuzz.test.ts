@@ -73,6 +73,8 @@ test('CLI fuzz: 80 crafted command lines and config files end in exit 0, 1 or 2 
     }
     // Keep every run short: a training run gets at most 40 steps.
     if (command === 'train' && !argv.includes('--steps')) argv.push('--steps', '20');
+    // And writes under the temp directory, never the default ./phaser-qmix-run.
+    if (command === 'train' && !argv.includes('--out')) argv.push('--out', join(dir, 'default-out'));
     const out = sink();
     const err = sink();
     let code: number;
