@@ -54,3 +54,4 @@ export {
 export type { SquadTrainer, TrainerUpdateInfo } from './trainer-handle.js';
 export { syntheticEpisodes } from './synthetic.js';
 export { macrotask } from './macrotask.js';
+export { checkWasmPaths, WASM_FILES, type WasmPaths } from './wasm-paths.js';

@@ -17,6 +17,7 @@ import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js'
 import { GreedyPolicy } from '../runtime/greedy-policy.js';
 import { parsePolicyArrays, type PolicyFile } from '../runtime/policy-file.js';
 import { GREEDY } from '../core/explore.js';
+import type { WasmPaths } from '../core/wasm-paths.js';
 import { RatioPacer, type PacingState } from '../train/pacing.js';
 import { FramePacing, type FrameClock } from './frame-pacing.js';
 import { checkHostOptions, episodeTransferables, parseFromWorker, ProtocolError, type FromWorker, type HostOptions, type RulesOptions, type WorkerBackend, type WorkerMetrics, type WorkerTest } from './protocol.js';
@@ -171,7 +172,7 @@ const DEFAULTS = {
 export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   readonly spec: EnvSpec;
   readonly config: QmixConfig;
-  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths' | 'rules' | 'frameClock'>> & { wasmPaths?: string; frameClock?: FrameClock; rules: RulesOptions | null };
+  private readonly options: Required<Omit<WorkerTrainerOptions, 'wasmPaths' | 'rules' | 'frameClock'>> & { wasmPaths?: WasmPaths; frameClock?: FrameClock; rules: RulesOptions | null };
   private readonly pacer: RatioPacer;
   private lastTest: WorkerTest | null = null;
   private worker: WorkerLike | null = null;

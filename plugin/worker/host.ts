@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
+import type { WasmPaths } from '../core/wasm-paths.js';
 import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { collateEpisodes } from '../core/replay.js';
@@ -30,7 +31,7 @@ export interface HostDeps {
   /** Persistent store for autosaves (IndexedDB in a browser worker); null: no autosave. */
   readonly store: CheckpointStore | null;
   /** Switches tfjs to a backend; rejects when it cannot start. */
-  useBackend(name: 'webgl' | 'wasm' | 'cpu', wasmPaths?: string): Promise<void>;
+  useBackend(name: 'webgl' | 'wasm' | 'cpu', wasmPaths?: WasmPaths): Promise<void>;
   /** Registers a callback for the loss of the WebGL context, when the platform can tell. */
   onContextLost?(listener: () => void): void;
   /** The unmasked WebGL renderer for `auto` (null: no WebGL context here); absent: cannot tell. */

@@ -9,6 +9,7 @@
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
+import { checkWasmPaths, type WasmPaths } from '../core/wasm-paths.js';
 import type { PolicyHeader } from '../runtime/policy-file.js';
 import type { RulesRunnerOptions, RulesTestResult } from '../train/rules-runner.js';
 import type { RollbackInfo } from '../learn/divergence.js';
@@ -38,8 +39,12 @@ export interface HostOptions {
   readonly autosaveBuffer: boolean;
   /** Start from the autosave if there is one. */
   readonly resume: boolean;
-  /** Where the tfjs wasm binaries are served (browser), e.g. `/wasm/`. */
-  readonly wasmPaths?: string;
+  /**
+   * Where the tfjs wasm binaries are served (browser): a folder URL such as
+   * `/wasm/`, or a map of file name to URL (what a bundler's per-file URL
+   * imports give), e.g. `{ 'tfjs-backend-wasm-simd.wasm': simdUrl }`.
+   */
+  readonly wasmPaths?: WasmPaths;
   /** Updates timed per backend when `backend` is `auto`. */
   readonly trialUpdates: number;
   /**
@@ -307,7 +312,13 @@ export function checkHostOptions(o: unknown): void {
   rule('autosaveName', (v) => typeof v === 'string' && v.length > 0, 'a non-empty name');
   rule('autosaveBuffer', (v) => typeof v === 'boolean', 'true or false');
   rule('resume', (v) => typeof v === 'boolean', 'true or false');
-  rule('wasmPaths', (v) => typeof v === 'string', 'a URL prefix string');
+  if (x.wasmPaths !== undefined) {
+    try {
+      checkWasmPaths(x.wasmPaths);
+    } catch (e) {
+      throw new ProtocolError(`option ${(e as Error).message}`);
+    }
+  }
   rule('trialUpdates', int(0), 'a whole number >= 0');
   rule('maxLoad', (v) => num(0, 1)(v) && (v as number) > 0, 'a share of time in (0, 1]');
   checkRules(x.rules);
