@@ -161,9 +161,10 @@ const DEFAULTS = {
  * Background training in a worker.
  * @example
  * ```ts
+ * // qmix-worker.ts, a file of the game's own: import 'phaser-qmix/worker-entry';
  * const trainer = new WorkerTrainer(spec, { mixer: 'qmix' }, {
- *   createWorker: () => new Worker(new URL('phaser-qmix/worker-entry', import.meta.url), { type: 'module' }),
- *   wasmPaths: '/wasm/',
+ *   createWorker: () => new Worker(new URL('./qmix-worker.ts', import.meta.url), { type: 'module' }),
+ *   wasmPaths: '/wasm/', // where the game serves @tensorflow/tfjs-backend-wasm/dist/*.wasm
  * });
  * trainer.on(WorkerTrainerEvents.METRICS, (m) => hud.show(m.updatesPerSec));
  * squad.setTrainer(trainer);
