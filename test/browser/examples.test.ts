@@ -3,9 +3,9 @@
 // - script-tag: Phaser's own script-tag build and the package's browser
 //   build (dist/browser/, built here first), the prebuilt worker with the
 //   WASM files beside it;
-// - vite: copied into a fresh project that installs the packed tarball with
-//   Phaser 4 and Vite, then run under the real `vite` dev server and as a
-//   `vite build` served statically.
+// - esbuild and vite: copied into a fresh project that installs the packed
+//   tarball with Phaser 4 and the tool; esbuild's build script, the real
+//   `vite` dev server and a `vite build` (served statically).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -76,13 +76,35 @@ test('script-tag example: Phaser and phaser-qmix from script tags, training in t
   }
 });
 
-test('vite example, from the packed tarball: the `vite` dev server and a `vite build` both train in the worker and ship', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'pq-vite-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string }[];
+let tarball: string | null = null;
+
+/** Copies examples/`name` into a fresh project and installs the packed tarball, Phaser 4 and `tool` (at the repository's version) into it. */
+function installExample(name: string, tool: 'vite' | 'esbuild'): string {
+  const work = mkdtempSync(join(tmpdir(), `pq-${name}-`));
+  if (tarball === null) {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string }[];
+    tarball = join(work, packed[0].filename);
+  }
   const app = join(work, 'app');
-  cpSync(join(ROOT, 'examples/vite'), app, { recursive: true });
-  const viteVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed[0].filename), 'phaser@^4', `vite@${viteVersion}`], { cwd: app, stdio: 'pipe' });
+  cpSync(join(ROOT, 'examples', name), app, { recursive: true });
+  const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', tool, 'package.json'), 'utf8')) as { version: string }).version;
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'phaser@^4', `${tool}@${version}`], { cwd: app, stdio: 'pipe' });
+  return app;
+}
+
+test('esbuild example, from the packed tarball: its build script bundles the game and the worker, and the squad trains and ships', async () => {
+  const app = installExample('esbuild', 'esbuild');
+  execFileSync(process.execPath, ['build.mjs'], { cwd: app, stdio: 'pipe' });
+  const server = await serveStatic(join(app, 'dist'), ['']);
+  try {
+    console.log(`esbuild: ${await playExample(server.url, 'esbuild')}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('vite example, from the packed tarball: the `vite` dev server and a `vite build` both train in the worker and ship', async () => {
+  const app = installExample('vite', 'vite');
   const vite = join(app, 'node_modules/vite/bin/vite.js');
   // The dev server: the worker is served unbundled, its dependencies pre-bundled by Vite.
   const dev = spawn(process.execPath, [vite, '--host', '127.0.0.1', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
