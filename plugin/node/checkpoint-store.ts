@@ -13,7 +13,7 @@
  * the checkpoint there survives.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError, type CheckpointStore, type PackedCheckpoint } from '../core/checkpoint-format.js';
 import { LOCK_FILE, processRuns, withDirLock } from './dir-lock.js';
@@ -28,7 +28,6 @@ const INDEX = 'checkpoint.json';
  * ```
  */
 export async function saveCheckpointDir(dir: string, packed: PackedCheckpoint): Promise<void> {
-  await mkdir(dir, { recursive: true });
   // One writer at a time: saves from this process queue, another process's is refused
   // (its temp files and its cleanup would otherwise destroy this one's data, and the previous checkpoint).
   await withDirLock(dir, 'saving a checkpoint', async () => {

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CheckpointError } from '../core/checkpoint-format.js';
 
@@ -31,8 +31,8 @@ interface LockInfo {
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Runs `fn` holding the lock of `dir`: after earlier holders in this process,
- * and never while another live process holds it.
+ * Runs `fn` holding the lock of `dir` (created if needed): after earlier
+ * holders in this process, in call order, and never while another live process holds it.
  * @throws {@link CheckpointError} when another process holds the lock.
  * @example
  * ```ts
@@ -41,7 +41,9 @@ const queues = new Map<string, Promise<unknown>>();
  */
 export function withDirLock<T>(dir: string, what: string, fn: () => Promise<T>): Promise<T> {
   const key = resolve(dir);
+  // Queued at once (no await before this): saves run in the order they were called.
   const run = (queues.get(key) ?? Promise.resolve()).catch(() => {}).then(async () => {
+    await mkdir(key, { recursive: true });
     const release = await acquireDirLock(key, what);
     try {
       return await fn();
