@@ -104,6 +104,16 @@ export class DivergenceGuard {
     return this.settings.lossFactor * Math.max(1, td * td);
   }
 
+  /**
+   * Drops the snapshot: the learner's state was replaced (a restored
+   * checkpoint, a move to another backend), so the next update snapshots
+   * afresh instead of a rollback returning to a state of another run.
+   */
+  forget(): void {
+    this.good = null;
+    this.inARow = 0;
+  }
+
   /** Call before each update: takes the first snapshot, and one every `snapshotEvery` updates. */
   before(learner: QLearner): void {
     if (this.good === null || learner.updates - this.good.updates >= this.settings.snapshotEvery) {

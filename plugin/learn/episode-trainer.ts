@@ -166,6 +166,7 @@ export class EpisodeTrainer implements SquadTrainer {
     const old = this.learner;
     const fresh = new QLearner(old.spec, old.config);
     fresh.setState(state);
+    this.guard?.forget();
     try {
       this.actor.dispose();
       old.dispose();
@@ -218,6 +219,7 @@ export class EpisodeTrainer implements SquadTrainer {
    */
   restore(checkpoint: PackedCheckpoint): void {
     restoreCheckpoint(this, checkpoint);
+    this.guard?.forget();
   }
 
   /** The policy file of the current online agent network, with this trainer's counts. */

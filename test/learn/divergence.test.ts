@@ -83,4 +83,21 @@ describe('divergence guard', () => {
     };
     assert.deepEqual(losses(true), losses(false));
   });
+
+  test('after a restore, a rollback returns to the restored state, not to a snapshot of the run before it', () => {
+    const env = new ScaledTwoStep();
+    const trainer = new Trainer(env, { seed: 2, batchSize: 8, bufferSize: 16 });
+    trainer.setDivergenceGuard({ snapshotEvery: 1000, maxRollbacks: 1000 });
+    while (trainer.learner.updates < 5) trainer.trainEpisode();
+    const early = trainer.checkpoint({ includeBuffer: true });
+    while (trainer.learner.updates < 40) trainer.trainEpisode(); // the guard's snapshot is from update 0 of this run
+    trainer.restore(early);
+    const restoredAt = trainer.learner.updates;
+    const rollbacks: RollbackInfo[] = [];
+    trainer.onRollback((r) => rollbacks.push(r));
+    env.scale = 3e37;
+    while (rollbacks.length === 0) trainer.trainEpisode();
+    assert.equal(rollbacks[0].rolledBackTo, restoredAt);
+    trainer.dispose();
+  });
 });
