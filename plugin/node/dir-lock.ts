@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CheckpointError } from '../core/checkpoint-format.js';
 
@@ -18,6 +18,12 @@ import { CheckpointError } from '../core/checkpoint-format.js';
 export const LOCK_FILE = '.phaser-qmix.lock';
 /** A lock from another host older than this is presumed dead (pids cannot be checked across hosts). */
 export const STALE_FOREIGN_LOCK_MS = 10 * 60 * 1000;
+/**
+ * A lock file still empty (or half written) this long after it was created is
+ * presumed left by a writer killed between creating and filling it: a live
+ * writer fills it within microseconds of creating it.
+ */
+export const UNFILLED_LOCK_MS = 2000;
 
 interface LockInfo {
   readonly pid: number;
@@ -72,7 +78,11 @@ export function withDirLock<T>(dir: string, what: string, fn: () => Promise<T>):
 export async function acquireDirLock(dir: string, what: string): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
   const mine: LockInfo = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), since: Date.now(), what };
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // Waiting on an unfilled lock is bounded by time (it turns stale after UNFILLED_LOCK_MS);
+  // taking over stale locks by count (each takeover can only lose to another process's).
+  const deadline = Date.now() + UNFILLED_LOCK_MS * 3;
+  let takeovers = 0;
+  while (takeovers < 20 && Date.now() < deadline) {
     try {
       const fh = await open(path, 'wx');
       try {
@@ -83,45 +93,69 @@ export async function acquireDirLock(dir: string, what: string): Promise<() => P
       return async () => {
         // Remove it only while it is still ours (never another writer's that took over a stale one).
         const now = await readLock(path);
-        if (now?.token === mine.token) await rm(path, { force: true });
+        if (now !== null && now !== 'missing' && now.token === mine.token) await rm(path, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
+    // The inode first, then the contents: a file replaced between the two shows up as another inode below.
+    const judgedFile = await fileId(path);
     const holder = await readLock(path);
-    if (holder === null && (await ageMs(path)) < 5000) {
+    if (holder === 'missing' || judgedFile === null) continue; // released since our open: try again at once
+    if (holder === null && Date.now() - judgedFile.mtimeMs < UNFILLED_LOCK_MS) {
       // Just created and not yet filled by its writer: wait for it rather than take it.
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
-    if (holder !== null && !isStale(holder)) {
-      throw new CheckpointError(
-        `${dir} is locked by another writer (pid ${holder.pid} on ${holder.host}, ${holder.what} since ${new Date(holder.since).toISOString()}): ` +
-          `two processes must not write one checkpoint directory; use another --out, or stop the other run (if it is dead, delete ${path})`,
-      );
-    }
+    if (holder !== null && !isStale(holder)) throw lockedBy(dir, path, holder);
     // Stale or unreadable (a writer killed between creating and filling it): move it aside and try again.
     // A rename is atomic, so of two processes taking over the same stale lock only one moves it.
-    await rename(path, `${path}.stale-${mine.token}`).catch(() => {});
-    await rm(`${path}.stale-${mine.token}`, { force: true });
+    takeovers++;
+    const aside = `${path}.stale-${mine.token}`;
+    if (!(await rename(path, aside).then(() => true, () => false))) continue;
+    // The lock judged stale may have been released and a live writer's created in its place
+    // between the look and the rename: then that one is what was moved. Put it back and yield to it.
+    const moved = await fileId(aside);
+    if (moved !== null && moved.ino !== judgedFile.ino) {
+      // link() creates `path` only where none exists, so it cannot overwrite a newer lock.
+      await link(aside, path).catch(() => {});
+      await rm(aside, { force: true });
+      continue;
+    }
+    await rm(aside, { force: true });
   }
   throw new CheckpointError(`could not lock ${dir}: another writer keeps taking it`);
 }
 
-async function readLock(path: string): Promise<LockInfo | null> {
+/** The lock's holder; null when the file cannot be parsed (unfilled, half written); 'missing' when there is none. */
+async function readLock(path: string): Promise<LockInfo | null | 'missing'> {
+  let text: string;
   try {
-    const info = JSON.parse(await readFile(path, 'utf8')) as LockInfo;
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : null;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
     return Number.isInteger(info?.pid) && typeof info.token === 'string' ? info : null;
   } catch {
     return null;
   }
 }
 
-async function ageMs(path: string): Promise<number> {
+function lockedBy(dir: string, path: string, holder: LockInfo): CheckpointError {
+  return new CheckpointError(
+    `${dir} is locked by another writer (pid ${holder.pid} on ${holder.host}, ${holder.what} since ${new Date(holder.since).toISOString()}): ` +
+      `two processes must not write one checkpoint directory; use another --out, or stop the other run (if it is dead, delete ${path})`,
+  );
+}
+
+async function fileId(path: string): Promise<{ ino: number; mtimeMs: number } | null> {
   try {
-    return Date.now() - (await stat(path)).mtimeMs;
+    const st = await stat(path);
+    return { ino: st.ino, mtimeMs: st.mtimeMs };
   } catch {
-    return Infinity;
+    return null;
   }
 }
 

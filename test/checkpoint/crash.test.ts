@@ -123,5 +123,13 @@ test('saves in one process queue behind each other; a lock of a dead process is 
   await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: hostname(), token: 'x', since: Date.now(), what: 'testing' }));
   await assert.rejects(saveCheckpointDir(dir, copies[0]), (e: Error) => e instanceof CheckpointError && /locked by another writer \(pid \d+/.test(e.message));
   assert.equal(await intact(dir), 507);
-  await rm(join(dir, LOCK_FILE));
+  // A writer killed between creating its lock and filling it leaves an empty file
+  // (this is how the CI run of this test once failed): it is waited on, then taken over.
+  await writeFile(join(dir, LOCK_FILE), '');
+  await saveCheckpointDir(dir, copies[2]);
+  assert.equal(await intact(dir), 502, 'the save went through after the empty lock turned stale');
+  await writeFile(join(dir, LOCK_FILE), '{"pid": 1');
+  await saveCheckpointDir(dir, copies[3]);
+  assert.equal(await intact(dir), 503, 'a half-written lock is taken over too');
+  assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith(LOCK_FILE)), [], 'no lock or stale copy is left behind');
 });
