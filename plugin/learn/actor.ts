@@ -3,7 +3,7 @@
  * at a time (the in-process training path). Shipped games use the tfjs-free
  * runtime instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { writeStepInputs } from '../core/agent-inputs.js';
 import type { QPolicy } from '../core/runner.js';
 import { AgentInputs, agentForward } from './agent-net.js';

@@ -10,7 +10,7 @@
  *   n = tanh(x W_in + b_in + r * (h W_hn + b_hn))
  *   h' = (1 - z) * n + z * h
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { AgentNetShape } from '../core/agent-arch.js';
 import { fusedKernelsOn, wasmKernel } from './wasm-kernel.js';
 import { fusedAgentQ } from './fused-agent.js';

@@ -3,7 +3,7 @@
  * here: its install downloads a binary); `cpu` is the slow pure-JS reference.
  * The browser worker (a later layer) adds `webgl` and `auto`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { checkWasmPaths, WASM_FILES, type WasmPaths } from '../core/wasm-paths.js';
 

@@ -16,7 +16,7 @@
  *
  * GRU gates follow PyTorch's GRUCell (r, z, n), as in `agent-net.ts`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { AgentNetShape } from '../core/agent-arch.js';
 import { KernelArena, kernelSlot, linearBackward, PACK_FLOATS, tensorFrom, type KernelSlot } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';

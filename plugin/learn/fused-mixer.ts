@@ -10,7 +10,7 @@
  * the states are data. The plain `mixForward` stays as the reference the
  * tests compare against (and runs `softplus`, VDN and IQL).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { ParamSet } from './params.js';
 import type { MixerShape } from './mixers.js';
 import { mixerParamSpecs, mixForward } from './mixers.js';

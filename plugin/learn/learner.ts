@@ -14,7 +14,7 @@
  * 5. loss = mean squared TD error over real steps (and agents, for IQL);
  * 6. clip the global gradient norm, optimiser step, target update.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { agentInputSize, buildBatchInputs } from '../core/agent-inputs.js';
 import { validateConfig, type QmixConfig } from '../core/config.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
@@ -228,7 +228,7 @@ export class QLearner {
     if (state.length !== this.spec.stateSize) throw new RangeError(`credit needs a state of ${this.spec.stateSize} values, got ${state.length}`);
     return readTidy(() => {
       const s = tf.tensor2d(state, [1, this.spec.stateSize]);
-      const grad = tf.grad((q: tf.Tensor) => mixQ(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s).sum());
+      const grad = tf.grad((q: tf.Tensor) => tf.sum(mixQ(this.mixerShape, this.online.mixer, q as tf.Tensor2D, s)));
       return grad(tf.tensor2d(qs, [1, this.spec.nAgents]));
     });
   }

@@ -8,7 +8,7 @@
  * plain matmul. The backward pass of a GRU update is mostly such products, so
  * we transpose explicitly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 type Activation = 'linear' | 'relu';
 

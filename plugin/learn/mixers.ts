@@ -8,7 +8,7 @@
  * - `vdn`: Q_tot = sum_a Q_a.
  * - `none`: independent Q-learning; every agent keeps its own TD target.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { MixerKind, NonNegative } from '../core/config.js';
 import { linear } from './linear.js';
 import { linearSpecs, type ParamSpec } from '../core/agent-arch.js';

@@ -6,7 +6,7 @@
  * also gives us parameter groups (separate agent and mixer learning rates)
  * and a state we can checkpoint exactly.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /** A group of variables sharing a learning rate. */
 export interface ParamGroup {

@@ -3,7 +3,7 @@
  * with PyTorch's default initialisation from our seeded RNG, so a seed gives
  * the same start on every backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { ParamSpec, WeightArrays } from '../core/agent-arch.js';
 import type { Rng } from '../core/rng.js';
 

@@ -7,7 +7,7 @@
  * against 7 ms for the matmul itself. So the data leaves the scope through a
  * closure and the tidy returns nothing.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /**
  * Runs `fn` in a tidy scope and returns its result's values (a copy).

@@ -14,7 +14,7 @@
  * terminated episodes and for lambda = 0 the two agree (pymarl's one-step
  * target r + gamma * (1 - term) * Qbar).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 /**
  * Marks, per `[T, B]` transition, the last real step of an episode that

@@ -7,7 +7,7 @@
  * other from the heap base (16-byte aligned, for SIMD loads), grows the
  * memory when they do not fit, and is done with them when it returns.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { QMIX_RELAXED_WASM_BASE64, QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
 
 /** The kernel's exports; addresses are byte offsets into `memory`. */

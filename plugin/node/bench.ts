@@ -5,7 +5,7 @@
  * Medians of one run: compare figures only within one output.
  */
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../learn/tf.js';
 import { GREEDY, Rng, runEpisode, selectActions, type EnvSpec, type QmixConfig, type QPolicy } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { TWO_STEP_UNIFORM_CONFIG } from '../envs/two-step.js';
@@ -155,7 +155,7 @@ export async function runBench(opts: { quick?: boolean; cpu?: boolean; returns?:
   return {
     bench: 'phaser-qmix',
     date: new Date().toISOString(),
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, tfjs: tf.version.tfjs, wasmFlags: { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') } },
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, tfjs: tf.version_core, wasmFlags: { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') } },
     shape: { ...REFERENCE, ...REFERENCE_CONFIG },
     reference: {
       note: 'measured on this machine kind (2 cores) per the issues: pymarl QLearner.train() (torch) GRU ~35 ms, MLP ~20 ms; plain tfjs wasm GRU ~320 ms, MLP ~110 ms; pymarl select_actions 0.13-0.25 ms; a hand-written Float32Array forward 0.04 ms for 3 agents',

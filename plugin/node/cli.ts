@@ -16,7 +16,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../learn/tf.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { GREEDY, PRESETS, runEpisode, validateConfig, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';

@@ -3,7 +3,7 @@
  * reclaimed it, or WEBGL_lose_context was called), so the trainer can move
  * to WASM.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../learn/tf.js';
 
 /**
  * Calls `listener` when the active WebGL backend's context is lost.

@@ -1,5 +1,5 @@
 // Shared tfjs set-up for tests: the wasm backend (the Node default).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../plugin/learn/tf.js';
 import { useBackend, type ParamSet } from '../../plugin/learn/index.js';
 
 await useBackend('wasm');

@@ -5,7 +5,7 @@ import { useBackend } from '../../plugin/learn/backend.js';
 
 try {
   await useBackend('wasm', { wasmPaths: JSON.parse(process.argv[2]) });
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('../../plugin/learn/tf.js');
   process.stdout.write(`ok ${tf.getBackend()}\n`);
 } catch (e) {
   process.stdout.write(`error ${(e as Error).message}\n`);

@@ -32,11 +32,11 @@ test('the packed tarball stands alone: installed into a fresh project with Phase
   writeFileSync('dist/plugin/stale-file.js', 'export {};');
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[]; size: number; unpackedSize: number }[];
   const files = packed[0].files.map((f) => f.path);
-  for (const must of ['LICENSE', 'README.md', 'package.json', 'docs/runtime.md', 'docs/worker.md', 'dist/plugin/index.js', 'dist/plugin/runtime/index.d.ts', 'bin/phaser-qmix.js', 'dist/browser/phaser-qmix.js', 'dist/browser/phaser-qmix-worker.js', 'dist/browser/tfjs-backend-wasm-simd.wasm']) assert.ok(files.includes(must), `the tarball holds ${must}`);
+  for (const must of ['LICENSE', 'README.md', 'package.json', 'docs/runtime.md', 'docs/worker.md', 'dist/plugin/index.js', 'dist/plugin/runtime/index.d.ts', 'bin/phaser-qmix.js', 'dist/browser/phaser-qmix.js', 'dist/browser/phaser-qmix-worker.js', 'dist/browser/tfjs-backend-wasm-simd.wasm', 'plugin/learn/vendor/tfjs-setup.mjs', 'plugin/learn/vendor/tfjs-setup.node.mjs']) assert.ok(files.includes(must), `the tarball holds ${must}`);
   for (const f of files) {
     assert.ok(!f.endsWith('.map'), `no source maps pointing at sources that are not shipped: ${f}`);
     assert.ok(!f.startsWith('assets/'), `no demo assets: ${f}`);
-    assert.ok(/^(dist|bin|docs)\/|^(LICENSE|README\.md|package\.json)$/.test(f), `only the package's own files: ${f}`);
+    assert.ok(/^(dist|bin|docs)\/|^plugin\/learn\/vendor\/[\w.-]+\.mjs$|^(LICENSE|README\.md|package\.json)$/.test(f), `only the package's own files: ${f}`);
   }
   assert.ok(!files.includes('dist/plugin/stale-file.js'), 'a stale dist file was packed');
   // The README's relative links point at files in the tarball.

@@ -1,7 +1,7 @@
 // Browser page for the IndexedDB checkpoint test: phase 1 trains, saves to
 // IndexedDB and keeps training (the reference losses); phase 2 (after a
 // reload) restores and trains the same number of updates.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../plugin/learn/tf.js';
 import { TwoStepEnv } from '../../../plugin/envs/index.js';
 import { Trainer } from '../../../plugin/learn/index.js';
 import { IdbCheckpointStore } from '../../../plugin/worker/index.js';

@@ -2,7 +2,7 @@
 // renderer, arcade physics) stepped by hand, with scenarios the Node side
 // calls by name. Each scenario returns plain data for the test to check.
 import * as Phaser from 'phaser';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../plugin/learn/tf.js';
 import { validateEpisode, type EnvSpec, type EpisodeRecord, type QPolicy, type SquadTrainer, type TrainerUpdateInfo } from '../../../plugin/core/index.js';
 import { EpisodeTrainer, exportPolicy, QLearner } from '../../../plugin/learn/index.js';
 import { loadPolicy } from '../../../plugin/runtime/index.js';
