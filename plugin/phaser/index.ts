@@ -11,3 +11,7 @@ export { SquadAgent, type AgentHooks, type GameObjectLike, type SquadMode, type 
 export { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';
 export { ObservationWriter, ActionMask } from './sensors.js';
 export type { Bounds, SceneObjectLike, StateFeature, StateHook, StateOptions } from './state-builder.js';
+export { RaySensor, type RaySensorOptions } from './ray-sensor.js';
+export { GridSensor, type GridSensorOptions } from './grid-sensor.js';
+export { NearestSensor, type NearestSensorOptions } from './nearest-sensor.js';
+export type { BodyLike, GroupLike, SensedObject, Sensor, SensorOrigin, SensorTarget, TileLayerLike, TileLike } from './sensor-world.js';

@@ -4,6 +4,8 @@
  * an action mask. Both write into the squad's preallocated arrays: no
  * allocation per decision once sizes are fixed.
  */
+import type { ObsFeature } from '../core/env.js';
+import type { Sensor, SensorOrigin } from './sensor-world.js';
 
 /**
  * Appends an agent's observation (or the global state extension).
@@ -13,6 +15,7 @@
  *   obs.add(guard.x / 800).add(guard.y / 600);
  *   obs.addOneHot(facing, 4);
  *   obs.addMany(rays); // any array-like of numbers
+ *   obs.sensor(eyes, guard); // a RaySensor, GridSensor or NearestSensor: its values, and their names
  * }
  * ```
  */
@@ -22,6 +25,7 @@ export class ObservationWriter {
   private count = 0;
   private capacity: number;
   private growing: number[] | null = null;
+  private marks: { at: number; features: ObsFeature[] }[] = [];
 
   constructor() {
     this.target = new Float32Array(0);
@@ -35,6 +39,7 @@ export class ObservationWriter {
     this.capacity = capacity;
     this.count = 0;
     this.growing = capacity < 0 ? [] : null;
+    this.marks = [];
     return this;
   }
 
@@ -65,6 +70,36 @@ export class ObservationWriter {
   addOneHot(index: number, n: number): this {
     for (let i = 0; i < n; i++) this.add(i === index ? 1 : 0);
     return this;
+  }
+
+  /**
+   * Appends a sensor's reading of the scene around `from`. When the squad
+   * was given no `obsLayout`, the sensors' names become its observation
+   * layout (values written otherwise are named by position, `values[a..b]`),
+   * so a policy file says what each value is and a game that builds its
+   * sensors differently is refused by name.
+   */
+  sensor(s: Sensor, from: SensorOrigin): this {
+    if (this.growing) this.marks.push({ at: this.count, features: s.layout() });
+    s.write(this, from);
+    return this;
+  }
+
+  /** @internal The layout of the values collected while the size was not fixed: null when no sensor named any. */
+  layoutOf(total: number): ObsFeature[] | null {
+    if (this.marks.length === 0) return null;
+    const out: ObsFeature[] = [];
+    let at = 0;
+    const gap = (to: number): void => {
+      if (to > at) out.push({ name: `values[${at}..${to - 1}]`, size: to - at });
+    };
+    for (const m of this.marks) {
+      gap(m.at);
+      out.push(...m.features);
+      at = m.at + m.features.reduce((n, f) => n + f.size, 0);
+    }
+    gap(total);
+    return out;
   }
 
   /** Appends every number of `values`. */

@@ -18,7 +18,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { EpisodeBuilder } from '../core/episode.js';
-import { validateSpec, type EnvSpec } from '../core/env.js';
+import { validateSpec, type EnvSpec, type ObsFeature } from '../core/env.js';
 import { GREEDY, selectActions, type ActionMode } from '../core/explore.js';
 import { Rng } from '../core/rng.js';
 import type { ActingMemory } from '../core/runner.js';
@@ -57,6 +57,7 @@ export class Squad extends EventEmitter {
   private readonly maxSteps: number;
   private readonly noop: number;
   private obsSize: number;
+  private inferredLayout: ObsFeature[] | null = null;
   private spec: EnvSpec | null = null;
   private builder: EpisodeBuilder | null = null;
   // per-decision buffers, sized when the spec is fixed
@@ -311,7 +312,7 @@ export class Squad extends EventEmitter {
    * @throws PolicyError naming what does not fit.
    */
   setPolicy(policy: string | object | GreedyPolicy): void {
-    const expect = { nAgents: this.agents.length || undefined, nActions: this.options.nActions, obsSize: this.obsSize > 0 ? this.obsSize : undefined, obsLayout: this.options.obsLayout };
+    const expect = { nAgents: this.agents.length || undefined, nActions: this.options.nActions, obsSize: this.obsSize > 0 ? this.obsSize : undefined, obsLayout: this.obsLayout() };
     const p = policy instanceof GreedyPolicy ? loadPolicy(policy.file, expect) : loadPolicy(policy, expect);
     this.policyValue = p;
     p.resetEpisode();
@@ -618,12 +619,22 @@ export class Squad extends EventEmitter {
 
   // ---- sizes, trainer, errors -----------------------------------------
 
+  /** The observation layout: the one given, or the one the sensors named at the first decision. */
+  private obsLayout(): readonly ObsFeature[] | undefined {
+    return this.options.obsLayout ?? this.inferredLayout ?? undefined;
+  }
+
   private inferObsSize(): void {
     const first = this.agents.find((a) => a.alive);
     if (!first) throw new Error(`squad "${this.name}": no live agent to infer the observation size from`);
     first.hooks.observe(this.writer.begin(new Float32Array(0), 0, -1), first);
     this.obsSize = this.writer.written;
     if (this.obsSize === 0) throw this.hookError(first, 'observe', 'wrote no values');
+    // Sensors name their values: without an obsLayout, theirs is the squad's, and a policy loaded before must fit it.
+    if (!this.options.obsLayout) {
+      this.inferredLayout = this.writer.layoutOf(this.obsSize);
+      if (this.inferredLayout && this.policyValue) loadPolicy(this.policyValue.file, { obsSize: this.obsSize, obsLayout: this.inferredLayout });
+    }
   }
 
   /** Fixes the env spec (agents, observation and state sizes) the first time it is needed. */
@@ -636,7 +647,7 @@ export class Squad extends EventEmitter {
       stateSize: firstState.length,
       nActions: this.options.nActions,
       episodeLimit: this.maxSteps,
-      ...(this.options.obsLayout ? { obsLayout: this.options.obsLayout } : {}),
+      ...(this.obsLayout() ? { obsLayout: this.obsLayout() } : {}),
       ...(this.options.actionNames ? { actionNames: this.options.actionNames } : {}),
     };
     this.spec = validateSpec(spec);

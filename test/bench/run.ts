@@ -1,13 +1,14 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
 // JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser --no-browser-training
-// --no-presets, --presets-from FILE (the preset table from cells recorded by test/bench/presets.ts).
+// --no-presets, --no-sensors, --presets-from FILE (the preset table from cells recorded by test/bench/presets.ts).
 import { spawnSync } from 'node:child_process';
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
 import { browserTrainingBench } from './browser-training.js';
 import { heistBench } from './heist.js';
 import { presetsBench, presetsFromCells } from './presets.js';
+import { sensorsBench } from './sensors.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -17,6 +18,7 @@ const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('
 const relaxed = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'test/bench/updates.ts', String(quick ? 5 : 20)], { encoding: 'utf8' });
 output.updateRelaxedSimd = relaxed.status === 0 ? JSON.parse(relaxed.stdout.trim().split('\n').pop()!) : { skipped: relaxed.stderr.slice(-500) };
 if (!args.has('--no-heist')) output.carrotHeist = heistBench(quick ? 100 : 500);
+if (!args.has('--no-sensors')) output.sensors = sensorsBench(quick);
 if (!args.has('--no-browser')) {
   try {
     output.browser = await browserBench(quick ? 4 : 10);
