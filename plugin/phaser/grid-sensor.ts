@@ -5,7 +5,7 @@
  */
 import type { ObsFeature } from '../core/env.js';
 import type { ObservationWriter } from './sensors.js';
-import { centreX, centreY, checkTargets, count, isLive, objectsOf, originX, originY, positive, solidAt, tileSize, type Sensor, type SensorOrigin, type SensorTarget, type TileLayerLike } from './sensor-world.js';
+import { centreX, centreY, checkTargets, count, isLive, objectsOf, originX, originY, positive, solidAt, tileH, tileW, type Sensor, type SensorOrigin, type SensorTarget, type TileLayerLike } from './sensor-world.js';
 
 /** Options of a {@link GridSensor}. */
 export interface GridSensorOptions {
@@ -84,13 +84,14 @@ export class GridSensor implements Sensor {
       const base = c * kk;
       if ('layer' in t) {
         // Sample the layer's tile under each cell's centre.
-        const ts = tileSize(t.layer);
+        const tw = tileW(t.layer);
+        const th = tileH(t.layer);
         for (let row = 0; row < k; row++) {
           const cy = g.y0 + (row + 0.5) * g.h;
-          const ty = Math.floor((cy - t.layer.y) / ts.h);
+          const ty = Math.floor((cy - t.layer.y) / th);
           for (let col = 0; col < k; col++) {
             const cx = g.x0 + (col + 0.5) * g.w;
-            if (solidAt(t, Math.floor((cx - t.layer.x) / ts.w), ty)) this.cells[base + row * k + col] = 1;
+            if (solidAt(t, Math.floor((cx - t.layer.x) / tw), ty)) this.cells[base + row * k + col] = 1;
           }
         }
       } else {
@@ -122,7 +123,8 @@ export class GridSensor implements Sensor {
       return;
     }
     // Aligned to the layer's tiles, the agent's tile in the middle.
-    const { w, h } = tileSize(cells.layer);
+    const w = tileW(cells.layer);
+    const h = tileH(cells.layer);
     const tx = Math.floor((ox - cells.layer.x) / w);
     const ty = Math.floor((oy - cells.layer.y) / h);
     this.x0 = cells.layer.x + (tx - half) * w;

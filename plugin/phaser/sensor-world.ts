@@ -142,9 +142,14 @@ export function originY(o: SensorOrigin): number {
   return b ? b.y + b.height / 2 : (o.y ?? 0);
 }
 
-/** A layer's tile size in world pixels (its scale applied). */
-export function tileSize(layer: TileLayerLike): { w: number; h: number } {
-  return { w: layer.tilemap.tileWidth * (layer.scaleX ?? 1), h: layer.tilemap.tileHeight * (layer.scaleY ?? 1) };
+/** A layer's tile width in world pixels (its scale applied). */
+export function tileW(layer: TileLayerLike): number {
+  return layer.tilemap.tileWidth * (layer.scaleX ?? 1);
+}
+
+/** A layer's tile height in world pixels (its scale applied). */
+export function tileH(layer: TileLayerLike): number {
+  return layer.tilemap.tileHeight * (layer.scaleY ?? 1);
 }
 
 /** Whether tile (tx, ty) of a layer target is solid (false outside the layer). */

@@ -39,7 +39,8 @@ export class ObservationWriter {
     this.capacity = capacity;
     this.count = 0;
     this.growing = capacity < 0 ? [] : null;
-    this.marks = [];
+    // Sensor names are recorded only while the size is being found: no new array per decision after that.
+    if (this.marks.length > 0) this.marks = [];
     return this;
   }
 

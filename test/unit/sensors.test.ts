@@ -27,13 +27,17 @@ const box = (x: number, y: number, width: number, height: number, extra: object 
 
 /** A tilemap layer of `w x h` tiles of `size` px at (x, y); `solid` lists [tx, ty] of colliding tiles. */
 function layer(w: number, h: number, size: number, solid: [number, number][], at: [number, number] = [0, 0]): TileLayerLike {
-  const set = new Set(solid.map(([x, y]) => `${x},${y}`));
+  // As Phaser's layers do, it hands out tiles it holds (no allocation per lookup).
+  const cells = new Uint8Array(w * h);
+  for (const [x, y] of solid) cells[y * w + x] = 1;
+  const wall = { index: 1, collides: true };
+  const empty = { index: -1 };
   return {
     x: at[0],
     y: at[1],
     tilemap: { tileWidth: size, tileHeight: size },
     layer: { width: w, height: h },
-    getTileAt: (tx, ty) => (set.has(`${tx},${ty}`) ? { index: 1, collides: true } : { index: -1 }),
+    getTileAt: (tx, ty) => (cells[ty * w + tx] ? wall : empty),
   };
 }
 
@@ -189,3 +193,4 @@ describe('sensors name the observation', () => {
     same.destroy();
   });
 });
+
