@@ -6,6 +6,7 @@
 import type { DecisionEvent } from '../phaser/events.js';
 import type { Squad } from '../phaser/squad.js';
 import { el, section } from './dom.js';
+import { SensorView } from './sensor-view.js';
 
 /** A label's size on screen, about (px): labels closer than this are stacked. */
 const LABEL_W = 200;
@@ -49,6 +50,8 @@ export class SquadInspector {
   private creditCleared: string | null = null;
   private readonly legend: HTMLElement;
   private readonly creditNote: HTMLElement;
+  /** The sensors drawn over the game (rays, grid cells), beside the labels. */
+  readonly sensors: SensorView;
 
   constructor(
     private readonly squad: Squad,
@@ -64,7 +67,9 @@ export class SquadInspector {
     this.credit = el('div', { class: 'pq-credit', 'aria-label': 'credit from the mixer' });
     const note = el('p', { class: 'pq-note' }, 'Credit: dQ_tot/dQ_i of the mixer at the current state (who the team relies on).');
     this.creditNote = el('p', { class: 'pq-note pq-credit-note', 'aria-live': 'polite' });
-    parent.append(section('Inside the squad', box, this.legend, note, this.creditNote, this.credit));
+    const sensorBox = el('div', { class: 'pq-sensors' });
+    parent.append(section('Inside the squad', box, this.legend, sensorBox, note, this.creditNote, this.credit));
+    this.sensors = new SensorView(squad, sensorBox, overlay);
     squad.agents.forEach((_, i) => {
       const row = el('div', { class: 'pq-credit-row' });
       row.append(el('span', {}, `NPC ${i}`), el('span', { class: 'pq-bar' }), el('span', { class: 'pq-value' }, '-'));
@@ -78,6 +83,7 @@ export class SquadInspector {
     const text = legendText(this.squad.envSpec?.actionNames);
     if (this.legend.textContent !== text) this.legend.textContent = text;
     if (this.layer) this.drawLabels(e.actions);
+    this.sensors.decided();
     if (e.mode !== 'train' || !trainer) {
       // Greedy play has no mixer and no state: the bars must not keep a training run's values.
       this.clearCredit(e.mode === 'greedy' ? 'greedy play: no mixer' : 'not training');
@@ -98,13 +104,18 @@ export class SquadInspector {
   }
 
   destroy(): void {
+    this.hideLabels();
+    this.sensors.destroy();
+  }
+
+  private hideLabels(): void {
     this.layer?.remove();
     this.layer = null;
   }
 
   private show(on: boolean): void {
     if (!on) {
-      this.destroy();
+      this.hideLabels();
       this.labels.length = 0;
       return;
     }

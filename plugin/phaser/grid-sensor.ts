@@ -5,7 +5,7 @@
  */
 import type { ObsFeature } from '../core/env.js';
 import type { ObservationWriter } from './sensors.js';
-import { centreX, centreY, checkTargets, count, isLive, objectsOf, originX, originY, positive, solidAt, tileH, tileW, type Sensor, type SensorOrigin, type SensorTarget, type TileLayerLike } from './sensor-world.js';
+import { centreX, centreY, checkTargets, count, isLive, objectsOf, originX, originY, positive, solidAt, tileH, tileW, type Sensor, type SensorOrigin, type SensorPen, type SensorTarget, type TileLayerLike } from './sensor-world.js';
 
 /** Options of a {@link GridSensor}. */
 export interface GridSensorOptions {
@@ -73,7 +73,25 @@ export class GridSensor implements Sensor {
     return { x: this.x0 + col * this.w, y: this.y0 + row * this.h, w: this.w, h: this.h };
   }
 
+  /** Draws the window's cells from `from`, those holding a thing filled by its tag's colour. */
+  draw(pen: SensorPen, from: SensorOrigin): void {
+    this.read(from);
+    const { size: k, targets } = this.options;
+    for (let row = 0; row < k; row++) {
+      for (let col = 0; col < k; col++) {
+        let tag = -1;
+        for (let c = 0; c < targets.length && tag < 0; c++) if (this.cells[c * k * k + row * k + col]) tag = c;
+        pen.cell(this.x0 + col * this.w, this.y0 + row * this.h, this.w, this.h, tag, tag >= 0);
+      }
+    }
+  }
+
   write(obs: ObservationWriter, from: SensorOrigin): void {
+    this.read(from);
+    obs.addMany(this.cells);
+  }
+
+  private read(from: SensorOrigin): void {
     const { size: k, targets } = this.options;
     this.frame(from);
     const g = this;
@@ -105,7 +123,6 @@ export class GridSensor implements Sensor {
         }
       }
     }
-    obs.addMany(this.cells);
   }
 
   /** Sets the window's top-left corner and cell size for `from`. */

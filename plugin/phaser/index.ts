@@ -14,4 +14,4 @@ export type { Bounds, SceneObjectLike, StateFeature, StateHook, StateOptions } f
 export { RaySensor, type RaySensorOptions } from './ray-sensor.js';
 export { GridSensor, type GridSensorOptions } from './grid-sensor.js';
 export { NearestSensor, type NearestSensorOptions } from './nearest-sensor.js';
-export type { BodyLike, GroupLike, SensedObject, Sensor, SensorOrigin, SensorTarget, TileLayerLike, TileLike } from './sensor-world.js';
+export type { BodyLike, GroupLike, SensedObject, Sensor, SensorOrigin, SensorPen, SensorTarget, TileLayerLike, TileLike } from './sensor-world.js';

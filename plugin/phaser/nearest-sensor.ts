@@ -4,7 +4,7 @@
  */
 import type { ObsFeature } from '../core/env.js';
 import type { ObservationWriter } from './sensors.js';
-import { bodyOf, centreX, centreY, count, isLive, objectsOf, originX, originY, positive, type GroupLike, type Sensor, type SensorOrigin, type SensedObject } from './sensor-world.js';
+import { bodyOf, centreX, centreY, count, isLive, objectsOf, originX, originY, positive, type GroupLike, type Sensor, type SensorOrigin, type SensorPen, type SensedObject } from './sensor-world.js';
 
 /** Options of a {@link NearestSensor}. */
 export interface NearestSensorOptions {
@@ -74,7 +74,38 @@ export class NearestSensor implements Sensor {
     return this.picked;
   }
 
+  /** Draws a line from `from` to each of the nearest it picks. */
+  draw(pen: SensorPen, from: SensorOrigin): void {
+    this.pick(from);
+    const ox = originX(from);
+    const oy = originY(from);
+    for (const o of this.picked) if (o) pen.line(ox, oy, centreX(o), centreY(o), 0);
+  }
+
   write(obs: ObservationWriter, from: SensorOrigin): void {
+    const filled = this.pick(from);
+    const ox = originX(from);
+    const oy = originY(from);
+    const v = this.values;
+    v.fill(0);
+    const { scale, velocity, velocityScale } = this.options;
+    for (let i = 0; i < filled; i++) {
+      const o = this.picked[i]!;
+      const at = i * this.per;
+      v[at] = 1;
+      v[at + 1] = (centreX(o) - ox) / scale;
+      v[at + 2] = (centreY(o) - oy) / scale;
+      if (velocity) {
+        const vel = bodyOf(o)?.velocity;
+        v[at + 3] = vel ? vel.x / velocityScale : 0;
+        v[at + 4] = vel ? vel.y / velocityScale : 0;
+      }
+    }
+    obs.addMany(v);
+  }
+
+  /** Fills `picked` with the nearest, nearest first; returns how many. */
+  private pick(from: SensorOrigin): number {
     const n = this.options.count;
     const ox = originX(from);
     const oy = originY(from);
@@ -101,21 +132,6 @@ export class NearestSensor implements Sensor {
       this.picked[i] = o;
     }
     for (let i = filled; i < n; i++) this.picked[i] = null;
-    const v = this.values;
-    v.fill(0);
-    const { scale, velocity, velocityScale } = this.options;
-    for (let i = 0; i < filled; i++) {
-      const o = this.picked[i]!;
-      const at = i * this.per;
-      v[at] = 1;
-      v[at + 1] = (centreX(o) - ox) / scale;
-      v[at + 2] = (centreY(o) - oy) / scale;
-      if (velocity) {
-        const vel = bodyOf(o)?.velocity;
-        v[at + 3] = vel ? vel.x / velocityScale : 0;
-        v[at + 4] = vel ? vel.y / velocityScale : 0;
-      }
-    }
-    obs.addMany(v);
+    return filled;
   }
 }

@@ -21,6 +21,7 @@ import {
   tileW,
   type Sensor,
   type SensorOrigin,
+  type SensorPen,
   type SensorTarget,
   type SensedObject,
   type TileLayerLike,
@@ -129,6 +130,21 @@ export class RaySensor implements Sensor {
   reset(from?: SensorOrigin): void {
     if (from) this.history.delete(from);
     else this.history = new WeakMap();
+  }
+
+  /** Draws each ray from `from` to what it hits (or to `maxLength`), by the hit's tag. */
+  draw(pen: SensorPen, from: SensorOrigin): void {
+    this.read(from);
+    const { rays, maxLength, rotate } = this.options;
+    const per = 1 + this.options.targets.length;
+    const ox = originX(from);
+    const oy = originY(from);
+    const rot = rotate ? (from.rotation ?? 0) : 0;
+    for (let i = 0; i < rays; i++) {
+      const a = this.angleOf(i) + rot;
+      const d = this.reading[i * per] * maxLength;
+      pen.line(ox, oy, ox + Math.cos(a) * d, oy + Math.sin(a) * d, this.hitTag[i]);
+    }
   }
 
   /** The distances of the last reading, in world pixels (`maxLength` where nothing was hit), e.g. for drawing. */

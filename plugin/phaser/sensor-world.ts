@@ -95,6 +95,19 @@ export interface Sensor {
   layout(): ObsFeature[];
   /** Reads the scene around `from` and appends `size` values to `obs`. */
   write(obs: ObservationWriter, from: SensorOrigin): void;
+  /** Draws what the sensor sees from `from` (reading the scene again; stacked readings are untouched), in world coordinates. */
+  draw?(pen: SensorPen, from: SensorOrigin): void;
+}
+
+/**
+ * What a sensor draws with (the editor's sensor view implements it over a
+ * canvas); `tag` is the target's index (-1: nothing hit), for its colour.
+ */
+export interface SensorPen {
+  /** A line in world coordinates, e.g. a ray to what it hit. */
+  line(x0: number, y0: number, x1: number, y1: number, tag: number): void;
+  /** A cell in world coordinates: `on` when it holds a thing of `tag`. */
+  cell(x: number, y: number, w: number, h: number, tag: number, on: boolean): void;
 }
 
 /** The objects of a target now (no copy of a group's list). */

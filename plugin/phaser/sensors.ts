@@ -26,6 +26,8 @@ export class ObservationWriter {
   private capacity: number;
   private growing: number[] | null = null;
   private marks: { at: number; features: ObsFeature[] }[] = [];
+  /** @internal When set, each `sensor()` call is noted here (the editor's sensor view); null costs nothing. */
+  trace: { sensor: Sensor; from: SensorOrigin }[] | null = null;
 
   constructor() {
     this.target = new Float32Array(0);
@@ -82,6 +84,7 @@ export class ObservationWriter {
    */
   sensor(s: Sensor, from: SensorOrigin): this {
     if (this.growing) this.marks.push({ at: this.count, features: s.layout() });
+    this.trace?.push({ sensor: s, from });
     s.write(this, from);
     return this;
   }

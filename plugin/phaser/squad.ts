@@ -27,6 +27,7 @@ import { GreedyPolicy, loadPolicy } from '../runtime/greedy-policy.js';
 import { SquadEvents, type DecisionEvent, type EpisodeEndEvent, type ModeChangeEvent, type PolicyUpdateEvent } from './events.js';
 import { SquadAgent, type AgentHooks, type GameObjectLike, type SquadMode, type SquadOptions } from './agent.js';
 import { ActionMask, ObservationWriter } from './sensors.js';
+import type { Sensor, SensorOrigin } from './sensor-world.js';
 import { StateBuilder, type Bounds, type StateFeature } from './state-builder.js';
 
 const DEFAULT_MAX_STEPS = 500;
@@ -58,6 +59,7 @@ export class Squad extends EventEmitter {
   private readonly noop: number;
   private obsSize: number;
   private inferredLayout: ObsFeature[] | null = null;
+  private sensorUses: { sensor: Sensor; from: SensorOrigin }[][] | null = null;
   private spec: EnvSpec | null = null;
   private builder: EpisodeBuilder | null = null;
   // per-decision buffers, sized when the spec is fixed
@@ -216,6 +218,25 @@ export class Squad extends EventEmitter {
   }
 
   /** The error that stopped the squad, if any (see {@link Squad.reset}). */
+  /**
+   * Notes, from the next decision on, which sensors each agent's `observe`
+   * read and from where (`obs.sensor(s, from)`), for drawing them (the
+   * editor's sensor view); off again with false. Off costs nothing.
+   * @example
+   * ```ts
+   * squad.traceSensors(true);
+   * squad.on(SquadEvents.DECISION, () => { for (const u of squad.sensorsUsed(0)) u.sensor.draw?.(pen, u.from); });
+   * ```
+   */
+  traceSensors(on: boolean): void {
+    this.sensorUses = on ? [] : null;
+  }
+
+  /** The sensors agent `i` read at the latest traced decision (empty when not tracing). */
+  sensorsUsed(i: number): readonly { readonly sensor: Sensor; readonly from: SensorOrigin }[] {
+    return this.sensorUses?.[i] ?? [];
+  }
+
   get error(): Error | null {
     return this.halted;
   }
@@ -558,7 +579,9 @@ export class Squad extends EventEmitter {
         this.avail[a.index * A + this.noop] = 1;
         continue;
       }
+      if (this.sensorUses) this.writer.trace = this.sensorUses[a.index] = [];
       a.hooks.observe(this.writer.begin(this.obs, base, O), a);
+      this.writer.trace = null;
       if (this.writer.written !== O) throw this.hookError(a, 'observe', `wrote ${this.writer.written} values, expected ${O}`);
       for (let k = base; k < base + O; k++) {
         if (!Number.isFinite(this.obs[k])) throw this.hookError(a, 'observe', `wrote ${this.obs[k]} at index ${k - base}`);

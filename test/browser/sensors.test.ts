@@ -34,6 +34,17 @@ describe('sensors in a Phaser 4 scene', () => {
     assert.deepEqual(r.n, [1, 0.6, -0.8, 3, -1.5, 1, 2.6, 0.8, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  test("the editor's sensor view draws each ray to its hit in the tag's colour over the game, and stops tracing when off", async () => {
+    const r = await run('view');
+    assert.equal(r.before, 0, 'nothing traced before the view is on');
+    assert.deepEqual(r.used, ['RaySensor', 'GridSensor']);
+    assert.deepEqual(r.hit, [0xff, 0x5a, 0x5a, 0xff], 'the hit marker in the wall colour (#ff5a5a)');
+    assert.ok(r.south > 0, 'the missing south ray is drawn (grey)');
+    assert.equal(r.empty, 0, 'nothing drawn away from the sensors');
+    assert.equal(r.removed, true);
+    assert.equal(r.tracedAfter, 0);
+  });
+
   test("a squad observing through sensors takes their names as its observation layout", async () => {
     const r = await run('layout');
     assert.equal(r.obsSize, 7);

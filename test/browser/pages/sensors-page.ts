@@ -3,7 +3,8 @@
 // colliding tiles) and the ready-made sensors reading it. Known answers are
 // in test/browser/sensors.test.ts.
 import * as Phaser from 'phaser';
-import { GridSensor, NearestSensor, ObservationWriter, QmixPlugin, RaySensor, type Sensor, type SensorOrigin } from '../../../plugin/phaser/index.js';
+import { GridSensor, NearestSensor, ObservationWriter, QmixPlugin, RaySensor, SquadEvents, type Sensor, type SensorOrigin } from '../../../plugin/phaser/index.js';
+import { SensorView } from '../../../plugin/editor/sensor-view.js';
 
 interface World {
   scene: Phaser.Scene & { qmix: QmixPlugin };
@@ -113,6 +114,44 @@ const scenarios = {
     squad.addAgent(w.agent, { observe: (obs, a) => obs.sensor(rays, a.gameObject!).sensor(nearest, a.gameObject!), act: () => {} });
     const spec = squad.resolveSpec();
     return { obsSize: spec.obsSize, layout: spec.obsLayout?.map((f) => `${f.name}:${f.size}`) };
+  },
+
+  /** The editor's sensor view over the game canvas: a ray's hit drawn in its tag's colour where the wall is, a miss in grey, the grid's cells. */
+  async view() {
+    const w = await world();
+    const rays = new RaySensor({ rays: 4, maxLength: 100, targets: [{ tag: 'wall', objects: w.walls }, { tag: 'enemy', objects: w.enemies }] });
+    const grid = new GridSensor({ size: 3, cells: { pixels: 20 }, targets: [{ tag: 'enemy', objects: w.enemies }] });
+    const squad = w.scene.qmix.addSquad('s', { nActions: 2, decisionPeriod: { frames: 1 } });
+    squad.addAgent(w.agent, { observe: (obs, a) => obs.sensor(rays, a.gameObject!).sensor(grid, a.gameObject!), act: () => {}, heuristic: () => 0 });
+    const panel = document.createElement('div');
+    document.body.appendChild(panel);
+    const view = new SensorView(squad, panel, { canvas: game!.canvas, width: 320, height: 240 });
+    squad.on(SquadEvents.DECISION, () => view.decided()); // what the editor's inspector does
+    let t = 16;
+    const step = () => game!.step((t += 16), 16);
+    step();
+    const before = squad.sensorsUsed(0).length; // not traced while the view is off
+    view.toggle.checked = true;
+    view.toggle.dispatchEvent(new Event('change'));
+    step();
+    step();
+    const layer = document.querySelector('canvas.pq-sensor-layer') as HTMLCanvasElement;
+    const ctx = layer.getContext('2d')!;
+    const sx = layer.width / 320;
+    const sy = layer.height / 240;
+    const px = (x: number, y: number) => Array.from(ctx.getImageData(Math.round(x * sx), Math.round(y * sy), 1, 1).data);
+    const alphaNear = (x: number, y: number) => Math.max(...[-1, 0, 1].map((d) => px(x + d, y)[3]));
+    const out = {
+      before,
+      used: squad.sensorsUsed(0).map((u) => u.sensor.constructor.name),
+      hit: px(150, 100), // the east ray's end on the wall: the wall's colour
+      south: alphaNear(100, 160), // the south ray misses: a grey line
+      empty: px(250, 30)[3], // nowhere near a sensor
+    };
+    view.toggle.checked = false;
+    view.toggle.dispatchEvent(new Event('change'));
+    step();
+    return { ...out, removed: document.querySelector('canvas.pq-sensor-layer') === null, tracedAfter: squad.sensorsUsed(0).length };
   },
 };
 
