@@ -18,7 +18,17 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
  * ```
  */
 export function encodeFloat32(data: Float32Array): string {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return encodeBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/**
+ * Base64 of bytes (any typed array's, through a Uint8Array view of it).
+ * @example
+ * ```ts
+ * encodeBytes(Uint8Array.from([1, 0, 1])); // 'AQAB'
+ * ```
+ */
+export function encodeBytes(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -45,10 +55,21 @@ export function encodeFloat32(data: Float32Array): string {
  * ```
  */
 export function decodeFloat32(text: string): Float32Array | null {
+  const bytes = decodeBytes(text);
+  return bytes && bytes.length % 4 === 0 ? new Float32Array(bytes.buffer) : null;
+}
+
+/**
+ * Decodes {@link encodeBytes}; returns null for text that is not base64.
+ * @example
+ * ```ts
+ * decodeBytes('AQAB'); // Uint8Array [1, 0, 1]
+ * ```
+ */
+export function decodeBytes(text: string): Uint8Array | null {
   if (typeof text !== 'string' || text.length % 4 !== 0) return null;
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const nBytes = (text.length / 4) * 3 - pad;
-  if (nBytes % 4 !== 0) return null;
   const bytes = new Uint8Array(nBytes);
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
@@ -63,7 +84,7 @@ export function decodeFloat32(text: string): Float32Array | null {
     if (o < nBytes) bytes[o++] = (n >> 8) & 255;
     if (o < nBytes) bytes[o++] = n & 255;
   }
-  return new Float32Array(bytes.buffer);
+  return bytes;
 }
 
 /**

@@ -29,13 +29,14 @@ export {
 } from './env.js';
 export { EpisodeBuilder, validateEpisode, type EpisodeRecord } from './episode.js';
 export { EpisodeBuffer, collateEpisodes, type EpisodeBatch, type EpisodeBufferState } from './replay.js';
+export { DEMO_FORMAT, DEMO_VERSION, DemoError, makeDemoFile, MAX_DEMO_EPISODES, parseDemoFile, type DemoEpisode, type DemoErrorKind, type DemoExpectation, type DemoFile } from './demo-file.js';
 export { agentInputSize, writeStepInputs, buildBatchInputs, type AgentInputOptions } from './agent-inputs.js';
 export { selectActions, argmaxAvailable, explorationValue, GREEDY, type ActionMode } from './explore.js';
 export { runEpisode, type QPolicy, type ActingMemory, type EpisodeResult, type RunOptions } from './runner.js';
 export { makeSchedule, makeExploration, type Schedule } from './schedules.js';
 export { RunningMeanStd } from './running-stats.js';
 export { agentParamSpecs, linearSpecs, type AgentNetShape, type ParamSpec, type WeightArrays } from './agent-arch.js';
-export { encodeFloat32, decodeFloat32, canonicalJson, hash53 } from './encoding.js';
+export { encodeFloat32, decodeFloat32, encodeBytes, decodeBytes, canonicalJson, hash53 } from './encoding.js';
 export {
   packCheckpoint,
   unpackCheckpoint,

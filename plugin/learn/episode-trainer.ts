@@ -9,7 +9,8 @@ import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { ActionMode } from '../core/explore.js';
-import { EpisodeBuffer } from '../core/replay.js';
+import { collateEpisodes, EpisodeBuffer, type EpisodeBatch } from '../core/replay.js';
+import { validateEpisode } from '../core/episode.js';
 import { Rng } from '../core/rng.js';
 import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
@@ -50,6 +51,12 @@ export class EpisodeTrainer implements SquadTrainer {
   private guard: DivergenceGuard | null;
   protected envStepCount = 0;
   protected episodeCount = 0;
+  private demos: EpisodeRecord[] = [];
+  private demoShareValue = 0.25;
+  private demoPicks = new Int32Array(0);
+  private demoPool = new Int32Array(0);
+  private readonly bufferPicks: Int32Array;
+  private readonly bufferPool: Int32Array;
 
   constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
     this.learnerValue = new QLearner(spec, config);
@@ -66,6 +73,56 @@ export class EpisodeTrainer implements SquadTrainer {
     this.sampleRng = new Rng(c.seed, 'sample');
     this.exploration = makeExploration(c);
     this.guard = new DivergenceGuard(DIVERGENCE_DEFAULTS, { gamma: c.gamma, episodeLimit: this.learner.spec.episodeLimit });
+    this.bufferPicks = new Int32Array(c.bufferSize);
+    this.bufferPool = new Int32Array(c.bufferSize);
+  }
+
+  /**
+   * Adds demonstration episodes (recorded play, see `parseDemoFile`): they
+   * stay in a part of the replay of their own, never overwritten by new
+   * episodes, and `share` of every batch (rounded, at most all of them) is
+   * drawn from them, the rest from the replay buffer as before. Without
+   * demonstrations sampling is exactly as it was. Checkpoints do not hold
+   * them: add them again after a restore.
+   * @throws EnvContractError when an episode does not fit the spec; RangeError for a share outside 0..1.
+   * @example
+   * ```ts
+   * trainer.addDemonstrations(parseDemoFile(text, trainer.learner.spec).episodes, { share: 0.25 });
+   * ```
+   */
+  addDemonstrations(episodes: readonly EpisodeRecord[], opts: { share?: number } = {}): void {
+    const share = opts.share ?? this.demoShareValue;
+    if (!(typeof share === 'number' && share >= 0 && share <= 1)) throw new RangeError(`demonstration share must be a number in 0..1, got ${String(share)}`);
+    for (const ep of episodes) validateEpisode(this.learner.spec, ep);
+    this.demos = this.demos.concat(episodes);
+    this.demoShareValue = share;
+    this.demoPicks = new Int32Array(this.demos.length);
+    this.demoPool = new Int32Array(this.demos.length);
+  }
+
+  /** Demonstration episodes held, and the share of each batch drawn from them. */
+  get demonstrations(): { readonly episodes: number; readonly share: number } {
+    return { episodes: this.demos.length, share: this.demoShareValue };
+  }
+
+  /** Demonstration episodes in each batch: the share of the batch, at most all there are. */
+  private demosPerBatch(): number {
+    return this.demos.length === 0 ? 0 : Math.min(this.demos.length, Math.round(this.learner.config.batchSize * this.demoShareValue));
+  }
+
+  /** A batch: from the buffer alone (as pymarl) without demonstrations, else their share from them. */
+  private sampleBatch(): EpisodeBatch {
+    const B = this.learner.config.batchSize;
+    const k = this.demosPerBatch();
+    if (k === 0) return this.buffer.sample(B, this.sampleRng);
+    const eps: EpisodeRecord[] = [];
+    this.sampleRng.sampleWithoutReplacement(this.demos.length, k, this.demoPicks, this.demoPool);
+    for (let i = 0; i < k; i++) eps.push(this.demos[this.demoPicks[i]]);
+    if (B > k) {
+      this.sampleRng.sampleWithoutReplacement(this.buffer.size, B - k, this.bufferPicks, this.bufferPool);
+      for (let i = 0; i < B - k; i++) eps.push(this.buffer.episode(this.bufferPicks[i]));
+    }
+    return collateEpisodes(this.learner.spec, eps);
   }
 
   /**
@@ -135,9 +192,9 @@ export class EpisodeTrainer implements SquadTrainer {
     this.episodeCount++;
   }
 
-  /** Whether the buffer holds enough episodes for an update. */
+  /** Whether the buffer holds enough episodes for an update (with demonstrations: enough for the rest of a batch). */
   get canTrain(): boolean {
-    return this.buffer.size >= this.learner.config.batchSize;
+    return this.buffer.size >= this.learner.config.batchSize - this.demosPerBatch();
   }
 
   /**
@@ -149,7 +206,7 @@ export class EpisodeTrainer implements SquadTrainer {
   trainOnce(): UpdateStats | undefined {
     if (!this.canTrain) return undefined;
     this.guard?.before(this.learner);
-    const stats = this.learner.update(this.buffer.sample(this.learner.config.batchSize, this.sampleRng), this.episodeCount);
+    const stats = this.learner.update(this.sampleBatch(), this.episodeCount);
     const rolledBack = this.guard?.after(this.learner, stats) ?? null;
     if (rolledBack) for (const listener of this.rollbackListeners) listener(rolledBack);
     const info: TrainerUpdateInfo = { updates: stats.updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: stats.loss };

@@ -15,3 +15,4 @@ export { RaySensor, type RaySensorOptions } from './ray-sensor.js';
 export { GridSensor, type GridSensorOptions } from './grid-sensor.js';
 export { NearestSensor, type NearestSensorOptions } from './nearest-sensor.js';
 export type { BodyLike, GroupLike, SensedObject, Sensor, SensorOrigin, SensorPen, SensorTarget, TileLayerLike, TileLike } from './sensor-world.js';
+export { DemoRecorder } from './demo-recorder.js';
