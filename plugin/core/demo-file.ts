@@ -173,7 +173,7 @@ export function parseDemoFile(input: string | object, expect: DemoExpectation = 
   if (f.checksum !== checksumOf(f as DemoFile)) throw new DemoError('checksum', 'the checksum does not match its contents (the file was changed or damaged)');
   for (const key of ['nAgents', 'obsSize', 'stateSize', 'nActions', 'episodeLimit'] as const) {
     const want = expect[key];
-    if (want !== undefined && want !== spec[key]) throw new DemoError('mismatch', `recorded with ${key} ${spec[key]}, but this squad has ${key} ${want}`);
+    if (want !== undefined && want !== spec[key]) throw new DemoError('mismatch', `recorded with ${key} ${spec[key]}, but it is being loaded for ${key} ${want}`);
   }
   if (expect.obsLayout) {
     const a = spec.obsLayout ?? [];

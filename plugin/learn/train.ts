@@ -5,6 +5,7 @@
 import type { PackedCheckpoint } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { MultiAgentEnv } from '../core/env.js';
+import type { EpisodeRecord } from '../core/episode.js';
 import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
 import { makeEnv } from '../envs/registry.js';
@@ -59,6 +60,16 @@ export interface TrainOptions {
    * With `keepBest` that report's policy is the one kept. Default: never.
    */
   readonly stopAt?: number;
+  /**
+   * Recorded episodes to train on beside the env's (see `parseDemoFile`):
+   * kept apart from the replay ring and drawn at `share` of every batch
+   * (default 0.25). Pass them again when resuming: checkpoints do not hold them.
+   * @example
+   * ```ts
+   * await train({ env: 'carrot-heist', steps: 1e5, demonstrations: { episodes: parseDemoFile(text, spec).episodes, share: 0.25 } });
+   * ```
+   */
+  readonly demonstrations?: { readonly episodes: readonly EpisodeRecord[]; readonly share?: number };
   /**
    * Periodic saves, so a crash or a kill loses at most one interval: `save`
    * gets a checkpoint and the policy (the kept best one with `keepBest`)
@@ -155,6 +166,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
 async function runTraining(o: TrainOptions, trainer: Trainer, testEnv: MultiAgentEnv, k: number): Promise<TrainResult> {
   if (o.resume) trainer.restore(o.resume);
+  if (o.demonstrations) trainer.addDemonstrations(o.demonstrations.episodes, o.demonstrations.share !== undefined ? { share: o.demonstrations.share } : {});
   if (o.onRollback) trainer.onRollback(o.onRollback);
   const logEvery = o.logEvery ?? Math.max(1, Math.floor(o.steps / 20));
   const started = performance.now();

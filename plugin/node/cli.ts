@@ -18,7 +18,7 @@ import { constants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '../learn/tf.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { GREEDY, PRESETS, runEpisode, validateConfig, type PresetName, type QmixConfig } from '../core/index.js';
+import { GREEDY, parseDemoFile, PRESETS, runEpisode, validateConfig, type EpisodeRecord, type PresetName, type QmixConfig } from '../core/index.js';
 import { listEnvs, makeEnv } from '../envs/registry.js';
 import { DivergenceError } from '../learn/divergence.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
@@ -36,12 +36,12 @@ const ENV_MODULE_NOTE =
 /** A usage problem: printed with the usage line, exit code 2. */
 export class UsageError extends Error {}
 
-type Flags = Record<string, string | true>;
+type Flags = Record<string, string | true | string[]>;
 
-const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool'>; readonly usage: string }> = {
+const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool' | 'list'>; readonly usage: string }> = {
   train: {
-    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'save-every': 'value', 'save-minutes': 'value', 'env-module': 'value' },
-    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--save-every UPDATES] [--save-minutes M] [--env-module FILE]',
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'save-every': 'value', 'save-minutes': 'value', 'env-module': 'value', demos: 'list', 'demo-share': 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--save-every UPDATES] [--save-minutes M] [--env-module FILE] [--demos FILE...] [--demo-share S]',
   },
   eval: {
     flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool', 'env-module': 'value' },
@@ -64,7 +64,13 @@ export function parseFlags(command: string, argv: readonly string[]): Flags {
     const kind = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
     if (!kind) throw new UsageError(`unknown flag --${name} for ${command} (known: ${Object.keys(spec.flags).map((f) => `--${f}`).join(' ') || 'none'})`);
     if (kind === 'bool') flags[name] = true;
-    else {
+    else if (kind === 'list') {
+      // One or more values (`--demos a.json b.json`), and the flag may be repeated.
+      const values = (flags[name] as string[] | undefined) ?? [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
+      if (values.length === 0) throw new UsageError(`--${name} needs at least one value`);
+      flags[name] = values;
+    } else {
       const value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
       flags[name] = value;
@@ -217,6 +223,29 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   } catch (e) {
     throw new UsageError(`config: ${(e as Error).message}`);
   }
+  // Demonstrations: checked against the env's spec before anything is written.
+  let demonstrations: TrainPlan['demonstrations'];
+  if (flags.demos !== undefined) {
+    const share = flags['demo-share'] !== undefined ? numFlag(flags, 'demo-share') : 0.25;
+    if (!(share >= 0 && share <= 1)) throw new UsageError(`--demo-share must be a number in 0..1, got ${JSON.stringify(flags['demo-share'])}`);
+    const spec = makeEnv(envName).spec;
+    const episodes: EpisodeRecord[] = [];
+    for (const file of flags.demos as string[]) {
+      let text: string;
+      try {
+        text = await readFile(resolve(file), 'utf8');
+      } catch (e) {
+        throw new UsageError(`--demos ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      try {
+        episodes.push(...parseDemoFile(text, spec).episodes);
+      } catch (e) {
+        throw new UsageError(`--demos ${file}: ${(e as Error).message}`);
+      }
+    }
+    demonstrations = { episodes, share };
+    out.write(`demonstrations: ${episodes.length} episodes from ${(flags.demos as string[]).length} file(s), ${Math.round(share * 100)}% of every batch\n`);
+  } else if (flags['demo-share'] !== undefined) throw new UsageError('--demo-share needs --demos');
   const dir = resolve((flags.out as string | undefined) ?? 'phaser-qmix-run');
   const resumeFrom = flags.resume ? await loadCheckpointDir(resolve(flags.resume as string)) : undefined;
   await useBackend(backend);
@@ -226,7 +255,7 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
     throw new UsageError(e.message.replace('checkpoint directory', 'output directory'));
   });
   try {
-    return await trainInto(dir, flags, out, { envName, algo, steps, seed, k, config, resumeFrom });
+    return await trainInto(dir, flags, out, { envName, algo, steps, seed, k, config, resumeFrom, demonstrations });
   } finally {
     await releaseDir();
   }
@@ -240,10 +269,11 @@ interface TrainPlan {
   readonly k: number;
   readonly config: Partial<QmixConfig>;
   readonly resumeFrom: Awaited<ReturnType<typeof loadCheckpointDir>> | undefined;
+  readonly demonstrations: { readonly episodes: readonly EpisodeRecord[]; readonly share: number } | undefined;
 }
 
 async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, plan: TrainPlan): Promise<number> {
-  const { envName, algo, steps, seed, k, config, resumeFrom } = plan;
+  const { envName, algo, steps, seed, k, config, resumeFrom, demonstrations } = plan;
   const metricsPath = join(dir, 'metrics.jsonl');
   if (!resumeFrom) await writeFile(metricsPath, '');
   // Appends in order, awaited before the run ends; a failing disk is reported, not a crash.
@@ -284,6 +314,7 @@ async function trainInto(dir: string, flags: Flags, out: NodeJS.WriteStream, pla
       resume: resumeFrom,
       envs: k,
       keepBest: flags['keep-best'] === true,
+      ...(demonstrations ? { demonstrations } : {}),
       ...(flags['stop-at'] !== undefined ? { stopAt: numFlag(flags, 'stop-at') } : {}),
       ...(flags['test-episodes'] ? { testEpisodes: intFlag(flags, 'test-episodes', 10, 1) } : {}),
       autosave: {

@@ -57,7 +57,7 @@ describe('demonstration files', () => {
     refused('{', 'json', /not JSON/);
     refused({ ...good, format: 'phaser-qmix-policy' }, 'format', /format is "phaser-qmix-policy", expected "phaser-qmix-demonstrations"/);
     refused({ ...good, version: 9 }, 'version', /version 9 is not supported/);
-    refused(good, 'mismatch', /recorded with obsSize 3, but this squad has obsSize 4/, { obsSize: 4 });
+    refused(good, 'mismatch', /recorded with obsSize 3, but it is being loaded for obsSize 4/, { obsSize: 4 });
     refused(good, 'mismatch', /observation layout differs at feature 1: the file has "b" \(2\), the game gives "rays" \(2\)/, { obsLayout: [{ name: 'a', size: 1 }, { name: 'rays', size: 2 }] });
     const tampered = JSON.parse(JSON.stringify(good));
     tampered.episodes[1].rewards = makeDemoFile(spec, [{ ...episode(new Rng(9), 5, tampered.episodes[1].length) }]).episodes[0].rewards;
