@@ -194,6 +194,8 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   private knownUpdates = 0;
   private savedUpdates = 0;
   private restartCount = 0;
+  /** Demonstrations sent, to send again to a restarted worker. */
+  private readonly demoFiles: { text: string; share: number }[] = [];
   /** Faults in a row before a worker became ready: past MAX_START_FAILURES we stop restarting. */
   private startFailures = 0;
   private backendName: string | null = null;
@@ -451,6 +453,27 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
     return this.request((id) => ({ type: 'credit', id, qs: Float32Array.from(qs), state: Float32Array.from(state) })) as Promise<Float32Array | null>;
   }
 
+  /**
+   * Trains on demonstrations too: a demonstration file (its JSON text or
+   * object, see `makeDemoFile` and `DemoRecorder`), checked in the worker
+   * against the squad's spec and observation layout. Its episodes stay apart
+   * from the replay ring and make up `share` of every batch (default 0.25).
+   * They are sent again to a worker restarted after a fault.
+   * @throws (rejects) naming the problem: a file for another squad, a damaged one.
+   * @example
+   * ```ts
+   * const { episodes } = await trainer.loadDemonstrations(await file.text(), { share: 0.25 });
+   * ```
+   */
+  async loadDemonstrations(file: string | object, opts: { share?: number } = {}): Promise<{ episodes: number; share: number }> {
+    const share = opts.share ?? 0.25;
+    if (!(typeof share === 'number' && share >= 0 && share <= 1)) throw new RangeError(`demonstration share must be a number in 0..1, got ${String(share)}`);
+    const text = typeof file === 'string' ? file : JSON.stringify(file);
+    const held = (await this.request((id) => ({ type: 'demos', id, file: text, share }))) as { episodes: number; share: number };
+    this.demoFiles.push({ text, share });
+    return held;
+  }
+
   private async request(message: (id: number) => object): Promise<unknown> {
     if (this.disposed || !this.worker) throw new Error('the worker is not running');
     await this.whenReady();
@@ -460,6 +483,13 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
       this.pending.set(id, { resolve, reject });
       this.worker!.postMessage(message(id));
     });
+  }
+
+  /** After a restart: the demonstrations again (a fresh worker holds none). */
+  private resendDemonstrations(): void {
+    for (const d of this.demoFiles) {
+      void this.request((id) => ({ type: 'demos', id, file: d.text, share: d.share })).catch((e: Error) => this.emit(WorkerTrainerEvents.ERROR, e));
+    }
   }
 
   private settle(id: number, value: unknown): void {
@@ -567,6 +597,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         }
         this.pacer.resetTo({ episodes: msg.episodes, envSteps: msg.envSteps, updates: msg.resumedFromUpdates ?? 0, bufferSize: msg.bufferSize ?? 0 });
         this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates });
+        if (this.restartCount > 0) this.resendDemonstrations();
         break;
       case 'backend':
         this.backendName = msg.choice;
@@ -608,6 +639,9 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         break;
       case 'credit':
         this.settle(msg.id, msg.credits);
+        break;
+      case 'demos':
+        this.settle(msg.id, { episodes: msg.episodes, share: msg.share });
         break;
       case 'rollback':
         this.emit(WorkerTrainerEvents.ROLLBACK, msg.info);

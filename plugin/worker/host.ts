@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../core/checkpoint-format.js';
 import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
+import { parseDemoFile } from '../core/demo-file.js';
 import type { WasmPaths } from '../core/wasm-paths.js';
 import { explorationValue } from '../core/explore.js';
 import { macrotask } from '../core/macrotask.js';
@@ -138,6 +139,9 @@ export class TrainerHost {
         break;
       case 'credit':
         this.credit(msg.id, msg.qs, msg.state);
+        break;
+      case 'demos':
+        this.demos(msg.id, msg.file, msg.share);
         break;
     }
   }
@@ -435,6 +439,19 @@ export class TrainerHost {
       this.post({ type: 'restored', name, updates: this.trainer.learner.updates, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
     } catch (e) {
       this.post({ type: 'error', message: `restoring "${name}" failed: ${(e as Error).message}`, fatal: false });
+    }
+  }
+
+  private demos(id: number, file: string, share: number): void {
+    try {
+      if (!this.trainer) throw new Error('not initialised');
+      const { episodes } = parseDemoFile(file, this.trainer.learner.spec);
+      this.trainer.addDemonstrations(episodes, { share });
+      const held = this.trainer.demonstrations;
+      this.post({ type: 'demos', id, episodes: held.episodes, share: held.share });
+      this.kick(); // with enough demonstrations an update may be possible now
+    } catch (e) {
+      this.post({ type: 'error', message: `demonstrations request ${id} failed: ${(e as Error).message}`, fatal: false });
     }
   }
 

@@ -84,7 +84,9 @@ export type ToWorker =
   /** Asks for the current policy file, or the best one kept by the tests (answered by `policy` with the same id). */
   | { readonly type: 'export'; readonly id: number; readonly which?: 'current' | 'best' }
   /** Asks for each agent's credit dQ_tot/dQ_i at one state (answered by `credit`). */
-  | { readonly type: 'credit'; readonly id: number; readonly qs: Float32Array; readonly state: Float32Array };
+  | { readonly type: 'credit'; readonly id: number; readonly qs: Float32Array; readonly state: Float32Array }
+  /** Demonstrations to train on: a demonstration file's JSON, checked in the worker against its spec (answered by `demos`). */
+  | { readonly type: 'demos'; readonly id: number; readonly file: string; readonly share: number };
 
 /** What the worker reports about training, at most every `metricsEveryMs`. */
 export interface WorkerMetrics {
@@ -129,6 +131,8 @@ export type FromWorker =
   | { readonly type: 'policy'; readonly id: number; readonly policy: object }
   /** `credits` null: the squad has no mixer (IQL). */
   | { readonly type: 'credit'; readonly id: number; readonly credits: Float32Array | null }
+  /** Demonstrations taken: how many episodes the trainer now holds, and their share of each batch. */
+  | { readonly type: 'demos'; readonly id: number; readonly episodes: number; readonly share: number }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
   /** An update diverged and the learner went back to its last good snapshot; training goes on. */
   | { readonly type: 'rollback'; readonly info: RollbackInfo }
@@ -188,6 +192,9 @@ export function parseFromWorker(data: unknown): FromWorker {
       break;
     case 'policy':
       need(isNum(m.id) && isObj(m.policy), 'worker "policy" message is malformed');
+      break;
+    case 'demos':
+      need(isNum(m.id) && isNum(m.episodes) && (m.episodes as number) >= 0 && isNum(m.share), 'worker "demos" message is malformed');
       break;
     case 'progress':
       need(isNum(m.updates) && (m.updates as number) >= 0, 'worker "progress" message is malformed');
@@ -259,6 +266,9 @@ export function parseToWorker(data: unknown): ToWorker {
       break;
     case 'credit':
       need(isNum(m.id) && m.qs instanceof Float32Array && m.state instanceof Float32Array, '"credit" needs an id and Float32Array qs and state');
+      break;
+    case 'demos':
+      need(isNum(m.id) && typeof m.file === 'string' && isNum(m.share) && (m.share as number) >= 0 && (m.share as number) <= 1, '"demos" needs an id, the file\'s JSON text and a share in 0..1');
       break;
     default:
       throw new ProtocolError(`unknown message type ${describe(m.type)}`);
