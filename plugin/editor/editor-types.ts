@@ -67,6 +67,8 @@ export interface EditorTrainer extends SquadTrainer {
   setAdaptiveLoad?(on: boolean): void;
   /** Whether the trainer steps env copies itself (rules mode). */
   readonly rulesMode?: boolean;
+  /** Demonstrations to train on (a demonstration file's JSON); `WorkerTrainer` takes them. */
+  loadDemonstrations?(file: string | object, opts?: { share?: number }): Promise<{ episodes: number; share: number }>;
   on(event: 'metrics', fn: (m: EditorMetrics) => void): unknown;
   on(event: 'test', fn: (t: EditorTest) => void): unknown;
   /** 'rollback': an update diverged and was undone; 'diverged': training stopped after repeated rollbacks ({ message }). */

@@ -16,6 +16,7 @@ import { EditorPrefsStore } from './persist.js';
 import { ChartHistoryStore, ChartKeeper, type ChartHistory } from './chart-history.js';
 import { button, el, labelled, option, section } from './dom.js';
 import { SquadInspector } from './inspect.js';
+import { DemosPanel } from './demos-panel.js';
 import { SettingsForm, type EditorAlgo } from './settings.js';
 import { FilesPanel } from './files.js';
 import { BestPanel, type EditorTest } from './best.js';
@@ -60,6 +61,7 @@ export class TrainingEditor {
   private readonly el: Record<string, HTMLElement> = {};
   private readonly inspector: SquadInspector;
   private readonly files: FilesPanel;
+  private readonly demos: DemosPanel;
   private readonly cleanups: (() => void)[] = [];
   private readonly prefs: EditorPrefsStore;
   /** The charts' history kept with the autosave and each named checkpoint. */
@@ -116,6 +118,7 @@ export class TrainingEditor {
       exportPolicy: () => void this.download(),
       importPolicy: (text) => this.importPolicy(text),
     });
+    this.demos = new DemosPanel(this.root, { squad: this.squad, trainer: () => this.trainer, training: () => this.phase !== 'idle', say: (t, alert) => this.say(t, alert), download: (n, t) => this.files.download(n, t) });
     void this.refreshCheckpoints();
     this.listen();
     void this.offerAutosave();
@@ -177,6 +180,7 @@ export class TrainingEditor {
       });
       trainer.on('diverged', (d) => this.onDiverged((d as { message: string }).message));
       this.squad.setTrainer(trainer);
+      void this.demos.sendTo(trainer);
       this.fitLoad();
       this.squad.setMode('train');
       if (this.source === 'arenas') this.o.plugin.startArenas!(this.arenaCount());

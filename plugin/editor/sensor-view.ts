@@ -37,7 +37,7 @@ export class SensorView {
     this.toggle = el('input', { type: 'checkbox', id: 'pq-show-sensors' }) as HTMLInputElement;
     this.toggle.addEventListener('change', () => this.show(this.toggle.checked));
     const box = el('label', { class: 'pq-check' });
-    box.append(this.toggle, document.createTextNode(' draw each NPC\u2019s sensors (rays, grid cells) over the game'));
+    box.append(this.toggle, document.createTextNode(' draw each NPC\u2019s sensors (rays, grid cells) over the game, for squads that observe with obs.sensor()'));
     const note = el('p', { class: 'pq-note' }, 'Sensors: what obs.sensor(...) read at the last decision; colours by target (its tag), grey where a ray hits nothing.');
     parent.append(box, note);
   }

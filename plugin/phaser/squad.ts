@@ -60,6 +60,7 @@ export class Squad extends EventEmitter {
   private obsSize: number;
   private inferredLayout: ObsFeature[] | null = null;
   private sensorUses: { sensor: Sensor; from: SensorOrigin }[][] | null = null;
+  private recordHeuristicValue: boolean;
   private spec: EnvSpec | null = null;
   private builder: EpisodeBuilder | null = null;
   // per-decision buffers, sized when the spec is fixed
@@ -103,6 +104,7 @@ export class Squad extends EventEmitter {
     if (!Number.isInteger(nActions) || nActions < 1) throw new Error(`squad "${name}": nActions = ${String(nActions)} is invalid: expected a positive integer`);
     this.noop = options.noopAction ?? 0;
     if (!Number.isInteger(this.noop) || this.noop < 0 || this.noop >= nActions) throw new Error(`squad "${name}": noopAction ${this.noop} is not in 0..${nActions - 1}`);
+    this.recordHeuristicValue = options.recordHeuristic === true;
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     if (!Number.isInteger(this.maxSteps) || this.maxSteps < 1) throw new Error(`squad "${name}": maxSteps ${this.maxSteps} is invalid: expected a positive integer`);
     this.period = options.decisionPeriod ?? { frames: 5 };
@@ -338,6 +340,26 @@ export class Squad extends EventEmitter {
     this.policyValue = p;
     p.resetEpisode();
     this.emit(SquadEvents.POLICY_UPDATE, { squad: this.name, source: 'file' } satisfies PolicyUpdateEvent);
+  }
+
+  /**
+   * Whether heuristic play is recorded for the trainer (the `recordHeuristic`
+   * option, switched at run time), e.g. into a `DemoRecorder` while a person
+   * plays. Takes effect at the next episode.
+   * @example
+   * ```ts
+   * squad.setTrainer(recorder);
+   * squad.setRecordHeuristic(true);
+   * ```
+   */
+  setRecordHeuristic(on: boolean): void {
+    this.recordHeuristicValue = on;
+    if (on && this.modeValue === 'heuristic') this.checkModeReady('heuristic');
+  }
+
+  /** Whether heuristic play is recorded for the trainer. */
+  get recordsHeuristic(): boolean {
+    return this.recordHeuristicValue;
   }
 
   /** Uses `trainer` from now on (the game keeps ownership). */
@@ -716,7 +738,7 @@ export class Squad extends EventEmitter {
   }
 
   private wantsRecording(): boolean {
-    return this.modeValue === 'train' || (this.modeValue === 'heuristic' && this.options.recordHeuristic === true);
+    return this.modeValue === 'train' || (this.modeValue === 'heuristic' && this.recordHeuristicValue);
   }
 
   private activePolicy(): { resetEpisode(): void } | null {
@@ -728,7 +750,7 @@ export class Squad extends EventEmitter {
   private checkModeReady(mode: SquadMode): void {
     if (mode !== 'train' && mode !== 'greedy' && mode !== 'heuristic') throw new Error(`squad "${this.name}": unknown mode ${JSON.stringify(mode)}: expected "train", "greedy" or "heuristic"`);
     if (mode === 'greedy' && this.policyValue === null) throw new Error(`squad "${this.name}" cannot play greedy without a policy: pass options.policy or call setPolicy()`);
-    if ((mode === 'train' || (mode === 'heuristic' && this.options.recordHeuristic)) && this.options.trainer === undefined && this.trainerValue === null) {
+    if ((mode === 'train' || (mode === 'heuristic' && this.recordHeuristicValue)) && this.options.trainer === undefined && this.trainerValue === null) {
       throw new Error(`squad "${this.name}" cannot ${mode === 'train' ? 'train' : 'record'} without a trainer: pass options.trainer or call setTrainer()`);
     }
   }

@@ -129,7 +129,7 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   const exported = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(exported.training.algorithm, 'qmix');
   assert.equal(exported.training.preset, 'pymarl');
-  await page.setInputFiles('input[type=file]', path);
+  await page.setInputFiles('input[aria-label="import a policy file"]', path);
   await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
   await page.getByRole('button', { name: 'Ship', exact: true }).click();
   await waitFor(editorState, (s) => s.mode === 'greedy', 'greedy play');
@@ -142,7 +142,7 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   await waitFor(editorState, (s) => s.mode === 'train', 'training again');
   const broken = 'test-results/broken.policy.json';
   writeFileSync(broken, JSON.stringify({ ...exported, checksum: 'cyrb53:00000000000000' }));
-  await page.setInputFiles('input[type=file]', broken);
+  await page.setInputFiles('input[aria-label="import a policy file"]', broken);
   await waitFor(message, (m) => /refused: .*checksum/i.test(m), 'the refusal');
   assert.deepEqual(problems, []);
 });
