@@ -60,6 +60,15 @@ export interface QmixConfig {
   readonly tdLambda: number;
   /** Double Q-learning: online net picks the next action, target net scores it. */
   readonly doubleQ: boolean;
+  /**
+   * Weight of DQfD's large-margin loss on demonstration rows (Hester et al.
+   * 2018), beside the TD loss: `max_u [Q(s, u) + margin (u != a_demo)] - Q(s, a_demo)`
+   * per agent and step. 0 (the default) turns it off; demonstrations are
+   * then trained on by TD alone.
+   */
+  readonly demoLossWeight: number;
+  /** The margin of that loss (DQfD: 0.8). */
+  readonly demoMargin: number;
   /** Standardise rewards by running mean and std of the rewards seen in training batches (EPyMARL `standardise_rewards`). */
   readonly standardiseRewards: boolean;
 
@@ -126,6 +135,8 @@ const PYMARL: QmixConfig = Object.freeze({
   gamma: 0.99,
   tdLambda: 0,
   doubleQ: true,
+  demoLossWeight: 0,
+  demoMargin: 0.8,
   standardiseRewards: false,
   optimizer: 'rmsprop',
   lr: 5e-4,
@@ -206,6 +217,8 @@ const RULES: { readonly [K in keyof QmixConfig]: Rule } = {
   gamma: num(0, 1),
   tdLambda: num(0, 1),
   doubleQ: bool,
+  demoLossWeight: num(0, 1000),
+  demoMargin: num(0, 1000),
   standardiseRewards: bool,
   optimizer: oneOf('rmsprop', 'adam'),
   lr: num(0, 1, { minOpen: true }),

@@ -110,7 +110,34 @@ export class EpisodeTrainer implements SquadTrainer {
     return this.demos.length === 0 ? 0 : Math.min(this.demos.length, Math.round(this.learner.config.batchSize * this.demoShareValue));
   }
 
-  /** A batch: from the buffer alone (as pymarl) without demonstrations, else their share from them. */
+  /**
+   * Updates on demonstrations alone before (or between) training on the
+   * game's episodes: `updates` batches of demonstration episodes (all of them
+   * when there are fewer than a batch), with DQfD's large-margin loss when
+   * `demoLossWeight` is above 0. Returns the last update's stats.
+   * @throws Error when no demonstrations were added.
+   * @example
+   * ```ts
+   * const trainer = new EpisodeTrainer(spec, { demoLossWeight: 1 });
+   * trainer.addDemonstrations(episodes);
+   * trainer.pretrain(500);
+   * ```
+   */
+  pretrain(updates: number): UpdateStats | undefined {
+    if (this.demos.length === 0) throw new Error('pretrain needs demonstrations: call addDemonstrations first');
+    if (!(Number.isInteger(updates) && updates >= 0)) throw new RangeError(`pretrain updates must be a non-negative integer, got ${String(updates)}`);
+    let stats: UpdateStats | undefined;
+    const k = Math.min(this.demos.length, this.learner.config.batchSize);
+    for (let i = 0; i < updates; i++) {
+      this.sampleRng.sampleWithoutReplacement(this.demos.length, k, this.demoPicks, this.demoPool);
+      const eps: EpisodeRecord[] = [];
+      for (let j = 0; j < k; j++) eps.push(this.demos[this.demoPicks[j]]);
+      stats = this.runUpdate(collateEpisodes(this.learner.spec, eps), k);
+    }
+    return stats;
+  }
+
+  /** A batch: from the buffer alone (as pymarl) without demonstrations, else their share from them (first in the batch). */
   private sampleBatch(): EpisodeBatch {
     const B = this.learner.config.batchSize;
     const k = this.demosPerBatch();
@@ -205,8 +232,13 @@ export class EpisodeTrainer implements SquadTrainer {
    */
   trainOnce(): UpdateStats | undefined {
     if (!this.canTrain) return undefined;
+    return this.runUpdate(this.sampleBatch(), this.demosPerBatch());
+  }
+
+  /** One update on `batch` (its first `demoRows` episodes demonstrations), under the divergence guard; listeners hear about it. */
+  private runUpdate(batch: EpisodeBatch, demoRows: number): UpdateStats {
     this.guard?.before(this.learner);
-    const stats = this.learner.update(this.sampleBatch(), this.episodeCount);
+    const stats = this.learner.update(batch, this.episodeCount, { demoRows });
     const rolledBack = this.guard?.after(this.learner, stats) ?? null;
     if (rolledBack) for (const listener of this.rollbackListeners) listener(rolledBack);
     const info: TrainerUpdateInfo = { updates: stats.updates, episodes: this.episodeCount, envSteps: this.envStepCount, loss: stats.loss };

@@ -87,6 +87,8 @@ interface BatchTensors {
   readonly realSteps: number;
   /** Largest |reward| the update trains on (after standardisation), for the divergence guard. */
   readonly rewardAbsMax: number;
+  /** The large-margin loss on demonstration rows, when on: margins (UNAVAILABLE on actions not available) and the rows it covers. */
+  readonly demo: { readonly margins: tf.Tensor3D; readonly mask: tf.Tensor2D; readonly count: number } | null;
 }
 
 /**
@@ -160,10 +162,12 @@ export class QLearner {
    * @param episode episodes collected so far (drives the hard target copy,
    *   as in pymarl); defaults to the update count.
    */
-  update(batch: EpisodeBatch, episode = this.updateCount + 1): UpdateStats {
+  update(batch: EpisodeBatch, episode = this.updateCount + 1, opts: { readonly demoRows?: number } = {}): UpdateStats {
     this.assertAlive();
     this.checkBatch(batch);
-    const bt = this.prepareBatch(batch);
+    const demoRows = opts.demoRows ?? 0;
+    if (!(Number.isInteger(demoRows) && demoRows >= 0 && demoRows <= batch.batchSize)) throw new RangeError(`demoRows ${demoRows} is not in 0..${batch.batchSize}`);
+    const bt = this.prepareBatch(batch, demoRows);
     try {
       const packed = tf.tidy(() => this.gradientStep(bt));
       const [loss, gradNorm, qTotMean, targetMean, tdErrorAbs] = packed.dataSync();
@@ -339,7 +343,14 @@ export class QLearner {
         tf.keep(tf.div(tf.sum(tf.mul(y, mask)), denom)),
         tf.keep(tf.div(tf.sum(tf.abs(td)), denom)),
       );
-      return tf.div(tf.sum(tf.square(td)), denom) as tf.Scalar;
+      const tdLoss = tf.div(tf.sum(tf.square(td)), denom) as tf.Scalar;
+      if (!bt.demo) return tdLoss;
+      // DQfD's large-margin loss on the demonstrated actions: max_u [Q(u) + l(u)] - Q(a_demo), per agent and step.
+      const qNow = tf.slice(q, [0, 0, 0], [T, rows, -1]);
+      const best = tf.max(tf.add(qNow, bt.demo.margins), 2); // [T, B*N]
+      const demoQ = tf.sum(tf.mul(qNow, bt.actionsOneHot), 2);
+      const margin = tf.div(tf.sum(tf.mul(tf.sub(best, demoQ), bt.demo.mask)), bt.demo.count);
+      return tf.add(tdLoss, tf.mul(margin, this.config.demoLossWeight)) as tf.Scalar;
     }, this.optimizer.variables as tf.Variable[]);
 
     const { grads: clipped, norm } = clipByGlobalNorm(
@@ -406,7 +417,7 @@ export class QLearner {
   }
 
   /** Builds the batch's tensors: masks, one-hots and penalties are made in JS. */
-  private prepareBatch(batch: EpisodeBatch): BatchTensors {
+  private prepareBatch(batch: EpisodeBatch, demoRows = 0): BatchTensors {
     const { batchSize: B, maxT: T } = batch;
     const { nAgents: N, nActions: A, stateSize: S } = this.spec;
     const rows = B * N;
@@ -438,7 +449,32 @@ export class QLearner {
       bootEnd: tf.tensor2d(bootstrapEnds(batch.filled, batch.terminated, T, B), [T, B]),
       realSteps,
       rewardAbsMax,
+      demo: demoRows > 0 && this.config.demoLossWeight > 0 ? this.demoMargins(batch, demoRows) : null,
     };
+  }
+
+  /** Margins of the large-margin loss for the first `demoRows` episodes of a batch (the demonstrations), and their mask. */
+  private demoMargins(batch: EpisodeBatch, demoRows: number): NonNullable<BatchTensors['demo']> {
+    const { batchSize: B, maxT: T } = batch;
+    const { nAgents: N, nActions: A } = this.spec;
+    const rows = B * N;
+    const margins = new Float32Array(T * rows * A);
+    const mask = new Float32Array(T * rows);
+    let count = 0;
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < demoRows; b++) {
+        if (batch.filled[t * B + b] !== 1) continue;
+        for (let a = 0; a < N; a++) {
+          const r = t * rows + b * N + a;
+          const demo = batch.actions[r];
+          mask[r] = 1;
+          count++;
+          // Actions not available at this step never win the max (as in the targets).
+          for (let u = 0; u < A; u++) margins[r * A + u] = batch.avail[r * A + u] === 0 ? UNAVAILABLE : u === demo ? 0 : this.config.demoMargin;
+        }
+      }
+    }
+    return { margins: tf.tensor3d(margins, [T, rows, A]), mask: tf.tensor2d(mask, [T, rows]), count: Math.max(1, count) };
   }
 
   /** EPyMARL-style reward standardisation by running statistics of real-step rewards. */
@@ -470,4 +506,6 @@ export class QLearner {
 function disposeBatch(bt: BatchTensors): void {
   bt.inputs.dispose();
   for (const t of [bt.states, bt.actionsOneHot, bt.nextPenalty, bt.rewards, bt.filled, bt.terminated, bt.bootEnd]) t.dispose();
+  bt.demo?.margins.dispose();
+  bt.demo?.mask.dispose();
 }
