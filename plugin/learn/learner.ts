@@ -15,6 +15,7 @@
  * 6. clip the global gradient norm, optimiser step, target update.
  */
 import * as tf from './tf.js';
+import { demoMarginArrays } from './demo-loss.js';
 import { agentInputSize, buildBatchInputs } from '../core/agent-inputs.js';
 import { validateConfig, type QmixConfig } from '../core/config.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
@@ -453,28 +454,10 @@ export class QLearner {
     };
   }
 
-  /** Margins of the large-margin loss for the first `demoRows` episodes of a batch (the demonstrations), and their mask. */
+  /** The large-margin loss's tensors for the first `demoRows` episodes of a batch (the demonstrations). */
   private demoMargins(batch: EpisodeBatch, demoRows: number): NonNullable<BatchTensors['demo']> {
-    const { batchSize: B, maxT: T } = batch;
-    const { nAgents: N, nActions: A } = this.spec;
-    const rows = B * N;
-    const margins = new Float32Array(T * rows * A);
-    const mask = new Float32Array(T * rows);
-    let count = 0;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < demoRows; b++) {
-        if (batch.filled[t * B + b] !== 1) continue;
-        for (let a = 0; a < N; a++) {
-          const r = t * rows + b * N + a;
-          const demo = batch.actions[r];
-          mask[r] = 1;
-          count++;
-          // Actions not available at this step never win the max (as in the targets).
-          for (let u = 0; u < A; u++) margins[r * A + u] = batch.avail[r * A + u] === 0 ? UNAVAILABLE : u === demo ? 0 : this.config.demoMargin;
-        }
-      }
-    }
-    return { margins: tf.tensor3d(margins, [T, rows, A]), mask: tf.tensor2d(mask, [T, rows]), count: Math.max(1, count) };
+    const { T, rows, A, margins, mask, count } = demoMarginArrays(batch, demoRows, this.config.demoMargin, UNAVAILABLE);
+    return { margins: tf.tensor3d(margins, [T, rows, A]), mask: tf.tensor2d(mask, [T, rows]), count };
   }
 
   /** EPyMARL-style reward standardisation by running statistics of real-step rewards. */
