@@ -8,6 +8,7 @@
 // their own and appends each to a JSONL file (so a long run can resume).
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { PresetName } from '../../plugin/core/config.js';
+import type { EpisodeRecord } from '../../plugin/core/episode.js';
 import { train, type Algo } from '../../plugin/learn/train.js';
 import '../../demo-game/rules/env.js'; // registers carrot-heist
 
@@ -72,7 +73,7 @@ export async function runCell(
   preset: PresetName,
   algo: Algo,
   seed: number,
-  opts: { budgetScale?: number; testEpisodes?: number; overrides?: Record<string, unknown> } = {},
+  opts: { budgetScale?: number; testEpisodes?: number; overrides?: Record<string, unknown>; demonstrations?: { episodes: readonly EpisodeRecord[]; share?: number } } = {},
 ): Promise<SuiteCell> {
   const budget = Math.max(1000, Math.round(task.budgetSteps * (opts.budgetScale ?? 1)));
   const started = performance.now();
@@ -84,6 +85,7 @@ export async function runCell(
     steps: budget,
     config: { ...(opts.overrides ?? {}), preset },
     keepBest: true,
+    ...(opts.demonstrations ? { demonstrations: opts.demonstrations } : {}),
     stopAt: task.solvedAt,
     logEvery: Math.max(200, Math.floor(budget / 20)),
     testEpisodes: opts.testEpisodes ?? 100,

@@ -24,8 +24,8 @@ test('demo game: loads clean, 30 s of keyboard play against the shipped squad, N
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(server.url);
-    // The title screen waits for SPACE.
-    await page.waitForFunction(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title') === true, undefined, { timeout: 30_000 });
+    // The title screen waits for SPACE. (The server bundles the game on the first request: minutes on a loaded machine.)
+    await page.waitForFunction(() => (globalThis as { game?: { scene: { isActive(k: string): boolean } } }).game?.scene.isActive('title') === true, undefined, { timeout: 120_000 });
     // The gardeners' level: the trained squad at full strength until the player picks another (kept across visits).
     const level = () => page.evaluate(() => ({ registry: (globalThis as unknown as { game: { registry: { get(k: string): unknown } } }).game.registry.get('difficulty'), stored: localStorage.getItem('carrot-heist:difficulty') }));
     assert.deepEqual(await level(), { registry: 'hard', stored: null });
