@@ -73,6 +73,19 @@ export function demosTable(cells: readonly DemosCell[]): Record<string, unknown>
   return { preset: 'game', share: 0.25, demoLossWeight: 0, rows };
 }
 
+/** Runs the cells in this process (`quick`: two-step, seed 0, both arms) and returns the key. */
+export async function demosBench(opts: { quick?: boolean } = {}): Promise<Record<string, unknown>> {
+  const cells: DemosCell[] = [];
+  for (const name of opts.quick ? ['two-step'] : ['two-step', 'carrot-heist']) {
+    const task = SUITE_TASKS.find((t) => t.name === name)!;
+    const demos = recordScripted(task.env);
+    for (let seed = 0; seed < (opts.quick ? 1 : 5); seed++) {
+      for (const arm of ['none', 'demos'] as const) cells.push({ ...(await runCell(task, 'game', 'qmix', seed, arm === 'demos' ? { demonstrations: { episodes: demos } } : {})), arm });
+    }
+  }
+  return demosTable(cells);
+}
+
 /** The key from cells recorded by the command line below. */
 export function demosFromCells(file: string): Record<string, unknown> {
   return demosTable(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as DemosCell));

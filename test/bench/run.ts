@@ -1,7 +1,7 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
 // JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser --no-browser-training
-// --no-presets, --no-sensors, --presets-from FILE (the preset table from cells recorded by test/bench/presets.ts).
+// --no-presets, --no-sensors, --no-demos, --presets-from FILE, --demos-from FILE (the preset table from cells recorded by test/bench/presets.ts).
 import { spawnSync } from 'node:child_process';
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
@@ -9,6 +9,7 @@ import { browserTrainingBench } from './browser-training.js';
 import { heistBench } from './heist.js';
 import { presetsBench, presetsFromCells } from './presets.js';
 import { sensorsBench } from './sensors.js';
+import { demosBench, demosFromCells } from './demos.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -38,5 +39,10 @@ if (!args.has('--no-presets')) {
   // The whole suite is hours of training on a 2-core machine: --presets-from reads the cells the suite runner recorded.
   const from = argv[argv.indexOf('--presets-from') + 1];
   output.presets = args.has('--presets-from') ? presetsFromCells(from) : await presetsBench({ quick });
+}
+if (!args.has('--no-demos')) {
+  // Ten training runs per task: --demos-from reads the cells test/bench/demos.ts recorded.
+  const from = argv[argv.indexOf('--demos-from') + 1];
+  output.demos = args.has('--demos-from') ? demosFromCells(from) : await demosBench({ quick });
 }
 console.log(JSON.stringify(output, null, 2));
