@@ -3,44 +3,13 @@
 // own: the main editor test file is near the runner's per-file time limit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.js';
-import { serveDemo } from '../../demo-game/server.js';
+import { readFileSync } from 'node:fs';
+import { closeEditorPage, message, openEditorPage, page, problems, waitFor } from '../support/editor-page.js';
 
-let server: { url: string; close(): Promise<void> };
-let browser: Browser;
-let page: Page;
-const problems: string[] = [];
-
-const message = (): Promise<string> => page.locator('.pq-message').innerText();
 const trainerSteps = (): Promise<number> => page.evaluate(() => (globalThis as unknown as { editor: { currentTrainer: { envSteps: number } | null } }).editor.currentTrainer?.envSteps ?? 0);
 
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await page.waitForTimeout(250);
-  }
-}
-
-before(async () => {
-  mkdirSync('test-results', { recursive: true });
-  server = await serveDemo(0);
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${server.url}editor.html`);
-  await page.waitForFunction(() => (globalThis as { editor?: unknown }).editor !== undefined, undefined, { timeout: 60_000 });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+before(openEditorPage);
+after(closeEditorPage);
 
 test('editor: record the squad\'s scripted play as demonstrations, save the file, load it back, and training takes both; a policy file is refused as demonstrations', async () => {
   await page.selectOption('select[name=backend]', 'wasm');
