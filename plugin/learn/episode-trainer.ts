@@ -9,13 +9,14 @@ import type { QmixConfig } from '../core/config.js';
 import type { EnvSpec } from '../core/env.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { ActionMode } from '../core/explore.js';
+import type { QPolicy } from '../core/runner.js';
 import { collateEpisodes, EpisodeBuffer, type EpisodeBatch } from '../core/replay.js';
 import { validateEpisode } from '../core/episode.js';
 import { Rng } from '../core/rng.js';
 import { makeExploration } from '../core/schedules.js';
 import type { SquadTrainer, TrainerUpdateInfo } from '../core/trainer-handle.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
-import { TfjsActor } from './actor.js';
+import { makeActor } from './actor.js';
 import { makeCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { DIVERGENCE_DEFAULTS, DivergenceGuard, type DivergenceSettings, type RollbackInfo } from './divergence.js';
 import { QLearner, type LearnerState, type UpdateStats } from './learner.js';
@@ -42,7 +43,7 @@ export interface TrainerLoopState {
 export class EpisodeTrainer implements SquadTrainer {
   private learnerValue: QLearner;
   readonly buffer: EpisodeBuffer;
-  protected actor: TfjsActor;
+  protected actor: QPolicy & { dispose(): void };
   protected readonly exploreRng: Rng;
   private readonly sampleRng: Rng;
   private readonly exploration: { at(envSteps: number): ActionMode };
@@ -63,7 +64,7 @@ export class EpisodeTrainer implements SquadTrainer {
     const c = this.learnerValue.config;
     try {
       this.buffer = new EpisodeBuffer(this.learner.spec, c.bufferSize);
-      this.actor = new TfjsActor(this.learner);
+      this.actor = makeActor(this.learner);
     } catch (e) {
       // A buffer too large for the spec: the learner's tensors must not outlive the throw.
       this.learnerValue.dispose();
@@ -193,8 +194,8 @@ export class EpisodeTrainer implements SquadTrainer {
     return this.episodeCount;
   }
 
-  /** Acts with the learner's current online weights (no copy, no delay). */
-  get policy(): TfjsActor {
+  /** Acts with the learner's current online weights (copied again after every change: no delay). */
+  get policy(): QPolicy {
     return this.actor;
   }
 
@@ -263,7 +264,7 @@ export class EpisodeTrainer implements SquadTrainer {
       // The old backend may be unusable (a lost context): its tensors die with it.
     }
     this.learnerValue = fresh;
-    this.actor = new TfjsActor(fresh);
+    this.actor = makeActor(fresh);
   }
 
   onUpdate(listener: (info: TrainerUpdateInfo) => void): () => void {

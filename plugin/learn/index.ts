@@ -1,7 +1,7 @@
 /** The tfjs learning layer: agent networks, mixers, learner, actor, training loop. */
 export { useBackend, currentBackend, type BackendName } from './backend.js';
 export { QLearner, type UpdateStats, type LearnerState, type WeightMap } from './learner.js';
-export { TfjsActor, BatchActor } from './actor.js';
+export { LiveActor, TfjsActor, BatchActor, makeActor, useTfjsActing } from './actor.js';
 export { LockstepCollector } from './lockstep.js';
 export { Trainer, type TrainEpisodeResult } from './trainer.js';
 export { EpisodeTrainer, type TrainerLoopState } from './episode-trainer.js';

@@ -27,45 +27,15 @@ import { AgentInputs, agentForward } from './agent-net.js';
 import { readTidy } from './read.js';
 import { mixQ } from './fused-mixer.js';
 import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
-import { clipByGlobalNorm, TorchOptimizer, type OptimizerState } from './optimizers.js';
+import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
+import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
 
 /** pymarl's value for "unavailable" before a max / argmax. */
 const UNAVAILABLE = -9999999;
 
-/** What one update measured. */
-export interface UpdateStats {
-  /** Masked mean squared TD error (the loss that was minimised). */
-  readonly loss: number;
-  /** Global gradient norm before clipping. */
-  readonly gradNorm: number;
-  /** Mean Q_tot (or mean utility for IQL) of the taken actions over real steps. */
-  readonly qTotMean: number;
-  /** Mean TD target over real steps. */
-  readonly targetMean: number;
-  /** Mean absolute TD error over real steps. */
-  readonly tdErrorAbs: number;
-  /** Updates done so far, this one included. */
-  readonly updates: number;
-  /** Whether this update ended with a hard target copy. */
-  readonly targetUpdated: boolean;
-  /** Largest |reward| on the batch's real steps, as trained on (after standardisation when it is on). */
-  readonly rewardAbsMax: number;
-}
-
-/** Weights of one network as name -> values. */
-export type WeightMap = Record<string, Float32Array>;
-
-/** Everything a learner needs to continue exactly where it was (see {@link QLearner.getState}). */
-export interface LearnerState {
-  readonly updates: number;
-  readonly lastTargetUpdateEpisode: number;
-  readonly rewardStats: { readonly mean: number; readonly variance: number; readonly count: number };
-  readonly optimizer: OptimizerState;
-  readonly online: { readonly agent: WeightMap; readonly mixer: WeightMap };
-  readonly target: { readonly agent: WeightMap; readonly mixer: WeightMap };
-}
+export type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 
 /** The online and target networks of one learner. */
 interface Networks {
@@ -115,6 +85,7 @@ export class QLearner {
   private readonly rewardStats = new RunningMeanStd();
   private lambdaFull: tf.Tensor2D | null = null;
   private updateCount = 0;
+  private weightsVersionValue = 0;
   private lastTargetUpdateEpisode = 0;
   private disposed = false;
 
@@ -159,6 +130,18 @@ export class QLearner {
   }
 
   /**
+   * Changes whenever the online weights do (an update, a restored state):
+   * what acts with a copy of them checks it to know when to copy again.
+   * @example
+   * ```ts
+   * if (learner.weightsVersion !== seen) { copy(learner.online.agent.read()); seen = learner.weightsVersion; }
+   * ```
+   */
+  get weightsVersion(): number {
+    return this.weightsVersionValue;
+  }
+
+  /**
    * One gradient step on a batch of episodes.
    * @param episode episodes collected so far (drives the hard target copy,
    *   as in pymarl); defaults to the update count.
@@ -170,6 +153,7 @@ export class QLearner {
     if (!(Number.isInteger(demoRows) && demoRows >= 0 && demoRows <= batch.batchSize)) throw new RangeError(`demoRows ${demoRows} is not in 0..${batch.batchSize}`);
     const bt = this.prepareBatch(batch, demoRows);
     try {
+      this.weightsVersionValue++;
       const packed = tf.tidy(() => this.gradientStep(bt));
       const [loss, gradNorm, qTotMean, targetMean, tdErrorAbs] = packed.dataSync();
       packed.dispose();
@@ -285,6 +269,7 @@ export class QLearner {
     if (rs == null || !Number.isFinite(rs.mean) || !(Number.isFinite(rs.variance) && rs.variance >= 0) || !(Number.isFinite(rs.count) && rs.count > 0)) {
       throw new Error(`learner rewardStats are invalid (mean ${rs?.mean}, variance ${rs?.variance}, count ${rs?.count}): expected finite values, variance >= 0, count > 0`);
     }
+    this.weightsVersionValue++;
     for (const [p, m] of sets) p.write(shaped(p, m));
     this.optimizer.setState(state.optimizer);
     this.updateCount = state.updates;
