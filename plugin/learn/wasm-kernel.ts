@@ -71,13 +71,36 @@ let compiled: { module: WebAssembly.Module; variant: KernelVariant } | null | un
 /** Which build of the kernel runs: with relaxed SIMD (fused multiply-add) or plain SIMD. */
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
+/** Node's process, where there is one (this module also runs in pages and workers). */
+const nodeProcess = (globalThis as { process?: { env?: Record<string, string | undefined>; versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+
+/**
+ * Node 20 validates relaxed SIMD only behind a V8 flag (Node 22 has it on).
+ * V8 reads its WebAssembly feature flags when it validates and compiles a
+ * module, so the flag set here, at run time and before our first compile,
+ * works without the user passing it. `PHASER_QMIX_KERNEL=simd` keeps the
+ * plain build (the bench measures both).
+ */
+function relaxedSimdInNode(): void {
+  if (!nodeProcess?.versions?.node || nodeProcess.env?.PHASER_QMIX_KERNEL === 'simd') return;
+  const v8 = nodeProcess.getBuiltinModule?.('node:v8') as { setFlagsFromString?(flags: string): void } | undefined;
+  try {
+    v8?.setFlagsFromString?.('--experimental-wasm-relaxed-simd');
+  } catch {
+    // an unknown flag (a later V8 without it): the build is validated below either way
+  }
+}
+
 function kernelModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled?.module ?? null;
   compiled = null;
   if (typeof WebAssembly === 'undefined') return null;
-  // The relaxed-SIMD build where the runtime validates it (Chromium does;
-  // Node 20 only with --experimental-wasm-relaxed-simd), else plain SIMD.
+  const plainOnly = nodeProcess?.env?.PHASER_QMIX_KERNEL === 'simd';
+  if (!plainOnly && !WebAssembly.validate(decodeBase64(QMIX_RELAXED_WASM_BASE64))) relaxedSimdInNode();
+  // The relaxed-SIMD build where the runtime validates it (Chromium, Node 22+,
+  // Node 20 with the flag set above), else plain SIMD.
   for (const [variant, text] of [['relaxed-simd', QMIX_RELAXED_WASM_BASE64], ['simd', QMIX_WASM_BASE64]] as const) {
+    if (plainOnly && variant === 'relaxed-simd') continue;
     try {
       const bytes = decodeBase64(text);
       if (WebAssembly.validate(bytes)) {
@@ -95,7 +118,7 @@ function kernelModule(): WebAssembly.Module | null {
  * The kernel build in use, or null where WebAssembly SIMD is unavailable.
  * @example
  * ```ts
- * console.log(kernelVariant()); // 'relaxed-simd' in Chromium, 'simd' in Node 20
+ * console.log(kernelVariant()); // 'relaxed-simd' in Chromium and Node 20.16+, 'simd' where the runtime lacks it
  * ```
  */
 export function kernelVariant(): KernelVariant | null {
@@ -201,6 +224,20 @@ export function kernelSlot(role: 'agent' | 'mixer' | 'scratch'): KernelSlot | nu
     slots.set(role, slot);
   }
   return slot;
+}
+
+/**
+ * A new instance of the kernel with a memory of its own, for a caller that
+ * keeps arrays there between calls (an actor's weights and GRU states); null
+ * where WebAssembly SIMD is unavailable.
+ * @example
+ * ```ts
+ * const kernel = newKernelInstance(); // its memory is this caller's alone
+ * ```
+ */
+export function newKernelInstance(): KernelExports | null {
+  const module = kernelModule();
+  return module ? (new WebAssembly.Instance(module, {}).exports as unknown as KernelExports) : null;
 }
 
 /**

@@ -1,8 +1,9 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
-// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-browser --no-browser-training
+// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-cli-phases --no-browser --no-browser-training
 // --no-presets, --no-sensors, --no-demos, --presets-from FILE, --demos-from FILE (the preset table from cells recorded by test/bench/presets.ts).
 import { spawnSync } from 'node:child_process';
+import { kernelVariant } from '../../plugin/learn/wasm-kernel.js';
 import { runBench } from '../../plugin/node/bench.js';
 import { browserBench } from './browser.js';
 import { browserTrainingBench } from './browser-training.js';
@@ -10,15 +11,19 @@ import { heistBench } from './heist.js';
 import { presetsBench, presetsFromCells } from './presets.js';
 import { sensorsBench } from './sensors.js';
 import { demosBench, demosFromCells } from './demos.js';
+import { cliPhasesBench } from './cli-phases.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const quick = args.has('--quick');
 const output: Record<string, unknown> = await runBench({ quick, cpu: !args.has('--no-cpu'), returns: !args.has('--no-returns') });
-// The same updates with the kernels' relaxed-SIMD build, in a child Node that has relaxed SIMD on.
-const relaxed = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', 'test/bench/updates.ts', String(quick ? 5 : 20)], { encoding: 'utf8' });
-output.updateRelaxedSimd = relaxed.status === 0 ? JSON.parse(relaxed.stdout.trim().split('\n').pop()!) : { skipped: relaxed.stderr.slice(-500) };
+// The main run uses the kernels' relaxed-SIMD build (Node sets the flag itself): the same updates with the plain SIMD build, in a child Node.
+output.kernel = kernelVariant();
+const plainSimd = spawnSync(process.execPath, ['--import', 'tsx', 'test/bench/updates.ts', String(quick ? 5 : 20)], { encoding: 'utf8', env: { ...process.env, PHASER_QMIX_KERNEL: 'simd' } });
+output.updatePlainSimd = plainSimd.status === 0 ? JSON.parse(plainSimd.stdout.trim().split('\n').pop()!) : { skipped: plainSimd.stderr.slice(-500) };
 if (!args.has('--no-heist')) output.carrotHeist = heistBench(quick ? 100 : 500);
+// Where the CLI's time goes, acting through tfjs (before) and the kernel (after), runs alternating.
+if (!args.has('--no-cli-phases')) output.cliPhases = await cliPhasesBench({ steps: quick ? 3000 : 10_000, rounds: quick ? 1 : 2 });
 if (!args.has('--no-sensors')) output.sensors = sensorsBench(quick);
 if (!args.has('--no-browser')) {
   try {

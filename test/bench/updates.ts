@@ -1,8 +1,8 @@
 // Learner update times on the reference shape, fused against plain on wasm,
-// as JSON: `npm run bench` runs this in a child Node with relaxed SIMD
-// switched on (`--experimental-wasm-relaxed-simd`; Chromium and Node 22+
-// have it by default), so the fused kernels' relaxed build (fused
-// multiply-add) is measured beside the plain SIMD build of the main run.
+// as JSON: `npm run bench` runs this in a child Node with
+// PHASER_QMIX_KERNEL=simd, so the fused kernels' plain SIMD build is measured
+// beside the relaxed-SIMD build (fused multiply-add) the main run uses by
+// default.
 import { kernelVariant } from '../../plugin/learn/index.js';
 import { benchUpdates, speedups } from '../../plugin/node/bench.js';
 

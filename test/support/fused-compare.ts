@@ -1,7 +1,8 @@
 // The learner comparison both kernel builds are held to: 50 updates from one
 // seed, fused kernels against the plain tfjs path. Run directly
-// (`node --experimental-wasm-relaxed-simd --import tsx test/support/fused-compare.ts`)
-// it prints the comparison as JSON, for the relaxed-SIMD build's test.
+// (`PHASER_QMIX_KERNEL=simd node --import tsx test/support/fused-compare.ts`)
+// it prints the comparison as JSON, for the plain SIMD build's test (Node
+// runs the relaxed-SIMD build by default).
 import { collateEpisodes, Rng, type EnvSpec } from '../../plugin/core/index.js';
 import { kernelVariant, QLearner, useFusedKernels } from '../../plugin/learn/index.js';
 import { randomEpisodes } from './episodes.js';
