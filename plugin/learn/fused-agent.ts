@@ -18,120 +18,83 @@
  */
 import * as tf from './tf.js';
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { KernelArena, kernelSlot, linearBackward, PACK_FLOATS, tensorFrom, type KernelSlot } from './wasm-kernel.js';
+import { agentBackwardRows, agentForwardRows, WEIGHTS } from './agent-rows.js';
+import { kernelHelper, type KernelRole } from './kernel-threads.js';
+import { kernelSlot, type KernelSlot, type Resident } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';
 
-/** Weight names in the order the op takes them. */
-const WEIGHTS = {
-  gru: ['agent.fc1.w', 'agent.fc1.b', 'agent.gru.wih', 'agent.gru.bih', 'agent.gru.whh', 'agent.gru.bhh', 'agent.fc2.w', 'agent.fc2.b'],
-  mlp: ['agent.fc1.w', 'agent.fc1.b', 'agent.fc2.w', 'agent.fc2.b', 'agent.fc3.w', 'agent.fc3.b'],
-} as const;
-
-/** The arrays the backward pass needs, in the forward pass's layout. */
-function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidth: number): [string, number][] {
-  const H = shape.hiddenDim;
-  const A = shape.nActions;
-  const m = steps * rows;
-  const weights: [string, number][] = shape.kind === 'gru'
-    ? [['w1', inputWidth * H], ['b1', H], ['wih', H * 3 * H], ['bih', 3 * H], ['whh', H * 3 * H], ['bhh', 3 * H], ['w2', H * A], ['b2', A]]
-    : [['w1', inputWidth * H], ['b1', H], ['w2', H * H], ['b2', H], ['w3', H * A], ['b3', A]];
-  const acts: [string, number][] = shape.kind === 'gru'
-    ? [['a1', m * H], ['hs', (steps + 1) * rows * H], ['rs', m * H], ['zs', m * H], ['ns', m * H], ['ghn', m * H]]
-    : [['a1', m * H], ['a2', m * H]];
-  return [['x', m * inputWidth], ...weights, ...acts];
+/** The rows each thread takes: the first share here, the rest on the helper (none without one). */
+function shareOf(rows: number): number {
+  const helper = kernelHelper();
+  // Below this many rows the hand-off costs more than half the work saves.
+  return helper?.ready && rows >= 16 ? Math.ceil(rows / 2) : rows;
 }
 
-/** Sizes and names one batch shape needs; shared by the forward and backward passes. */
-function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
-  const H = shape.hiddenDim;
-  const In = x.length / (steps * rows);
-  const m = steps * rows;
-  return {
-    H, In, m, A: shape.nActions, n: rows * H, G: 3 * H, gru: shape.kind === 'gru',
-    names: WEIGHTS[shape.kind],
-    sizes: savedSizes(shape, steps, rows, In),
-    packFloats: PACK_FLOATS,
-  };
+/** Rows `[from, from + count)` of each step of a time-major `[steps, rows, width]` array. */
+function rowsOf(x: Float32Array, steps: number, rows: number, width: number, from: number, count: number): Float32Array {
+  const out = new Float32Array(steps * count * width);
+  for (let t = 0; t < steps; t++) out.set(x.subarray((t * rows + from) * width, (t * rows + from + count) * width), t * count * width);
+  return out;
 }
 
-/** Runs the network forward in the kernel; returns the memory view and where q and the saved arrays are. */
-function runForward(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: tf.Tensor[], keep: boolean) {
-  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
-  slot.claim();
-  const kernel = slot.kernel;
-  const arena = new KernelArena(kernel);
-  const at = arena.layout(sizes);
-  const q = arena.take(m * A);
-  const scratch = gru ? [arena.take(rows * G), arena.take(rows * G)] : [];
-  const pack = arena.take(packFloats);
-  const mem = arena.f32();
-  mem.set(x, at.x / 4);
-  sizes.slice(1, 1 + names.length).forEach(([key], i) => mem.set(weights[i].dataSync() as Float32Array, at[key] / 4));
-  kernel.linear(m, H, In, at.x, at.w1, at.b1, at.a1, true, pack);
-  if (gru) {
-    // Without a backward pass to come, the gates are not stored (address 0).
-    const [rs, zs, ns, ghn] = keep ? [at.rs, at.zs, at.ns, at.ghn] : [0, 0, 0, 0];
-    kernel.forward(steps, rows, H, H, at.a1, at.wih, at.bih, at.whh, at.bhh, at.hs, rs, zs, ns, ghn, scratch[0], scratch[1], pack);
-    kernel.linear(m, A, H, at.hs + 4 * n, at.w2, at.b2, q, false, pack);
-  } else {
-    kernel.linear(m, H, H, at.a1, at.w2, at.b2, at.a2, true, pack);
-    kernel.linear(m, A, H, at.a2, at.w3, at.b3, q, false, pack);
+/** Puts two threads' `[steps, rowsA | rowsB, width]` halves back together as `[steps, rowsA + rowsB, width]`. */
+function joinRows(a: Float32Array, b: Float32Array, steps: number, rowsA: number, rowsB: number, width: number): Float32Array {
+  const rows = rowsA + rowsB;
+  const out = new Float32Array(steps * rows * width);
+  for (let t = 0; t < steps; t++) {
+    out.set(a.subarray(t * rowsA * width, (t + 1) * rowsA * width), t * rows * width);
+    out.set(b.subarray(t * rowsB * width, (t + 1) * rowsB * width), (t * rows + rowsA) * width);
   }
-  // The GRU's state after the last step, copied out (small) for callers that carry it on.
-  const last = gru ? mem.slice((at.hs + 4 * steps * n) / 4, (at.hs + 4 * (steps + 1) * n) / 4) : null;
-  return { mem, at, value: tensorFrom(mem, q, m * A, [m, A]) as tf.Tensor2D, last };
+  return out;
 }
 
-function makeFusedAgent(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, lastOut: { last: Float32Array | null }) {
-  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
+/** The forward pass over all rows, split with the helper thread when there is one: q `[steps * rows, A]`, the last GRU state, and what backward needs. */
+function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
+  const A = shape.nActions;
+  const H = shape.hiddenDim;
+  const width = x.length / (steps * rows);
+  const mine = shareOf(rows);
+  if (mine === rows) {
+    const r = agentForwardRows(slot, shape, x, steps, rows, weights, keep);
+    return { q: r.mem.slice(r.q / 4, r.q / 4 + r.qFloats), last: r.last, kept: r.kept, mine, width };
+  }
+  const helper = kernelHelper()!;
+  const theirs = rows - mine;
+  helper.start({ kind: 'agent-forward', role, shape, steps, rows: theirs, keep }, [rowsOf(x, steps, rows, width, mine, theirs), ...weights]);
+  const r = agentForwardRows(slot, shape, rowsOf(x, steps, rows, width, 0, mine), steps, mine, weights, keep);
+  const qMine = r.mem.slice(r.q / 4, r.q / 4 + r.qFloats);
+  const [qTheirs, lastTheirs] = helper.finish();
+  const q = joinRows(qMine, qTheirs, steps, mine, theirs, A);
+  const last = r.last ? joinRows(r.last, lastTheirs, 1, mine, theirs, H) : null;
+  return { q, last, kept: r.kept, mine, width };
+}
+
+/** The backward pass matching {@link forwardSplit}: weight gradients summed over both threads' rows. */
+function backwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
+  const A = shape.nActions;
+  if (f.mine === rows) return agentBackwardRows(slot, shape, f.width, steps, rows, f.kept!, dq).map((g) => g.slice());
+  const helper = kernelHelper()!;
+  const theirs = rows - f.mine;
+  helper.start({ kind: 'agent-backward', role, shape, steps, rows: theirs, keep: false, width: f.width }, [rowsOf(dq, steps, rows, A, f.mine, theirs)]);
+  const mineGrads = agentBackwardRows(slot, shape, f.width, steps, f.mine, f.kept!, rowsOf(dq, steps, rows, A, 0, f.mine)).map((g) => g.slice());
+  const theirsGrads = helper.finish();
+  for (let i = 0; i < mineGrads.length; i++) {
+    const g = mineGrads[i];
+    const h = theirsGrads[i];
+    for (let j = 0; j < g.length; j++) g[j] += h[j];
+  }
+  return mineGrads;
+}
+
+function makeFusedAgent(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, lastOut: { last: Float32Array | null }) {
+  const m = steps * rows;
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const weights = args.slice(0, names.length) as tf.Tensor[];
-    const { at, value, last } = runForward(slot, shape, x, steps, rows, weights, true);
-    lastOut.last = last;
-    // What backward needs stays in the slot's memory (copied out only if another call needs it first).
-    const kept = slot.keep(at.x, at.end);
+    const weights = args.slice(0, WEIGHTS[shape.kind].length) as tf.Tensor[];
+    const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), true);
+    lastOut.last = f.last;
     return {
-      value,
-      gradFunc: (dy: tf.Tensor) => {
-        const back = slot.resume(kept);
-        const kernel = slot.kernel;
-        const b = back.layout(sizes);
-        const take = (floats: number) => back.take(floats);
-        const dq = take(m * A);
-        const grads: Record<string, number> = {};
-        for (const [key, floats] of sizes.slice(1, 1 + names.length)) grads[key] = take(floats);
-        const wT = take(Math.max(G * H, H * A, H * H)); // one transposed weight at a time
-        const da = take(m * H);
-        const db = take(m * H);
-        const gruScratch = gru ? { dgx: take(rows * G), dgh: take(rows * G), dh: take(n), carry: take(n), whhT: take(G * H) } : null;
-        const pk = take(packFloats);
-        const mm = back.f32();
-        const dqValues = dy.dataSync() as Float32Array;
-        mm.set(dqValues, dq / 4);
-        // Steps after the last one with a nonzero dL/dq add exact zeros to
-        // every gradient (in training, the last step's Q only feeds the
-        // double-Q argmax), so the backward pass stops short of them.
-        let last = dqValues.length - 1;
-        while (last >= 0 && dqValues[last] === 0) last--;
-        const used = last < 0 ? 0 : Math.floor(last / (rows * A)) + 1;
-        const mu = used * rows;
-        // Output layer, then back through the hidden layers (relu' from their outputs).
-        if (gru) {
-          const s = gruScratch!;
-          linearBackward(kernel, mu, H, A, b.hs + 4 * n, b.w2, dq, grads.w2, grads.b2, da, wT, pk);
-          kernel.transpose(H, G, b.wih, wT);
-          kernel.transpose(H, G, b.whh, s.whhT);
-          kernel.backward(used, rows, H, H, b.a1, wT, s.whhT, b.hs, b.rs, b.zs, b.ns, b.ghn, da, db, grads.wih, grads.bih, grads.whh, grads.bhh, s.dgx, s.dgh, s.dh, s.carry, pk);
-        } else {
-          linearBackward(kernel, mu, H, A, b.a2, b.w3, dq, grads.w3, grads.b3, da, wT, pk);
-          kernel.reluGrad(mu * H, b.a2, da);
-          linearBackward(kernel, mu, H, H, b.a1, b.w2, da, grads.w2, grads.b2, db, wT, pk);
-        }
-        // db now holds dL/d(a1); the inputs are data, so fc1 needs no dInput.
-        kernel.reluGrad(mu * H, b.a1, db);
-        linearBackward(kernel, mu, In, H, b.x, b.w1, db, grads.w1, grads.b1, null, wT, pk);
-        return sizes.slice(1, 1 + names.length).map(([key, floats], i) => tensorFrom(mm, grads[key], floats, weights[i].shape));
-      },
+      value: tf.tensor2d(f.q, [m, shape.nActions]),
+      gradFunc: (dy: tf.Tensor) => backwardSplit(slot, role, shape, steps, rows, f, dy.dataSync() as Float32Array).map((g, i) => tf.tensor(g, weights[i].shape)),
     };
   });
 }
@@ -155,17 +118,18 @@ export interface FusedAgentOutput {
  * ```
  */
 export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, steps: number, rows: number, grad = true): FusedAgentOutput {
-  const slot = kernelSlot(grad ? 'agent' : 'scratch');
+  const role: KernelRole = grad ? 'agent' : 'scratch';
+  const slot = kernelSlot(role);
   if (!slot) throw new Error('the fused agent network needs WebAssembly SIMD, which this runtime lacks (use the plain path: useFusedKernels(false))');
   const weights = WEIGHTS[shape.kind].map((name) => p.get(name));
   const out: { last: Float32Array | null } = { last: null };
   let q: tf.Tensor2D;
   if (grad) {
-    q = makeFusedAgent(slot, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
+    q = makeFusedAgent(slot, role, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
   } else {
-    const run = runForward(slot, shape, x, steps, rows, weights, false);
-    q = run.value;
-    out.last = run.last;
+    const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), false);
+    q = tf.tensor2d(f.q, [steps * rows, shape.nActions]);
+    out.last = f.last;
   }
   return { q, hidden: out.last ? tf.tensor2d(out.last, [rows, shape.hiddenDim]) : null };
 }

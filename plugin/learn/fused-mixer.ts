@@ -14,38 +14,9 @@ import * as tf from './tf.js';
 import type { ParamSet } from './params.js';
 import type { MixerShape } from './mixers.js';
 import { mixerParamSpecs, mixForward } from './mixers.js';
-import { fusedKernelsOn, KernelArena, kernelSlot, linearBackward, PACK_FLOATS, tensorFrom, wasmKernel, type KernelSlot } from './wasm-kernel.js';
-
-/** A dense layer of the mixer: its weight names, sizes and whether a relu follows. */
-interface Layer {
-  readonly w: string;
-  readonly b: string;
-  readonly inW: number;
-  readonly outW: number;
-  readonly relu: boolean;
-  /** Name of the input activation ('s' for the state) and of the output. */
-  readonly input: string;
-  readonly output: string;
-}
-
-/** The mixer's dense layers in forward order (hypernetworks of the state, then V). */
-function layersOf(s: MixerShape): Layer[] {
-  const { stateSize: S, embedDim: E, nAgents: N, hypernetEmbed: HE } = s;
-  const hyper = (name: string, out: number, output: string): Layer[] =>
-    s.hypernetLayers === 1
-      ? [{ w: `mixer.${name}.w`, b: `mixer.${name}.b`, inW: S, outW: out, relu: false, input: 's', output }]
-      : [
-          { w: `mixer.${name}.0.w`, b: `mixer.${name}.0.b`, inW: S, outW: HE, relu: true, input: 's', output: `${output}.h` },
-          { w: `mixer.${name}.1.w`, b: `mixer.${name}.1.b`, inW: HE, outW: out, relu: false, input: `${output}.h`, output },
-        ];
-  return [
-    ...hyper('hyperW1', N * E, 'w1'),
-    { w: 'mixer.hyperB1.w', b: 'mixer.hyperB1.b', inW: S, outW: E, relu: false, input: 's', output: 'b1' },
-    ...hyper('hyperW2', E, 'w2'),
-    { w: 'mixer.v.0.w', b: 'mixer.v.0.b', inW: S, outW: E, relu: true, input: 's', output: 'va' },
-    { w: 'mixer.v.1.w', b: 'mixer.v.1.b', inW: E, outW: 1, relu: false, input: 'va', output: 'v' },
-  ];
-}
+import { kernelHelper, type KernelRole } from './kernel-threads.js';
+import { mixBackwardRows, mixForwardRows } from './mixer-rows.js';
+import { fusedKernelsOn, kernelSlot, wasmKernel, type KernelSlot, type Resident } from './wasm-kernel.js';
 
 /**
  * Whether {@link fusedMix} runs this mixer here: fused kernels on
@@ -60,79 +31,56 @@ export function canFuseMixer(s: MixerShape): boolean {
   return fusedKernelsOn() && s.kind === 'qmix' && s.nonNegative === 'abs' && tf.getBackend() !== 'webgl' && wasmKernel() !== null;
 }
 
-/** Names, sizes and layout of one batch size; shared by the forward and backward passes. */
-function plan(s: MixerShape, rows: number) {
-  const { stateSize: S, embedDim: E, nAgents: N } = s;
-  const layers = layersOf(s);
-  const specs = mixerParamSpecs(s);
-  const names = specs.map((p) => p.name);
-  const sizeOf = new Map(specs.map((p) => [p.name, p.shape.reduce((a, b) => a * b, 1)]));
-  // Saved for the backward pass, in one piece: inputs, weights, activations.
-  const saved: [string, number][] = [
-    ['s', rows * S],
-    ['q', rows * N],
-    ...names.map((name): [string, number] => [name, sizeOf.get(name)!]),
-    ...layers.map((l): [string, number] => [l.output, rows * l.outW]),
-    ['hid', rows * E],
-  ];
-  return { S, E, N, layers, names, sizeOf, saved };
+/** The rows each thread takes: the first share here, the rest on the helper (none without one). */
+function shareOf(rows: number): number {
+  // Below this many rows the hand-off costs more than half the work saves.
+  return kernelHelper()?.ready && rows >= 64 ? Math.ceil(rows / 2) : rows;
 }
 
-/** Runs the mixer forward in the kernel; returns the memory view, the layout and Q_tot. */
-function runForward(slot: KernelSlot, s: MixerShape, states: Float32Array, qs: tf.Tensor2D, weights: tf.Tensor[]) {
-  const rows = qs.shape[0];
-  const { E, N, layers, names, saved } = plan(s, rows);
-  slot.claim();
-  const kernel = slot.kernel;
-  const arena = new KernelArena(kernel);
-  const at = arena.layout(saved);
-  const out = arena.take(rows);
-  const pack = arena.take(PACK_FLOATS);
-  const mem = arena.f32();
-  mem.set(states, at.s / 4);
-  mem.set(qs.dataSync() as Float32Array, at.q / 4);
-  names.forEach((name, i) => mem.set(weights[i].dataSync() as Float32Array, at[name] / 4));
-  for (const l of layers) kernel.linear(rows, l.outW, l.inW, at[l.input], at[l.w], at[l.b], at[l.output], l.relu, pack);
-  kernel.mixForward(rows, N, E, at.q, at.w1, at.b1, at.w2, at.v, at.hid, out);
-  return { mem, at, value: tensorFrom(mem, out, rows, [rows, 1]) as tf.Tensor2D };
+/** The forward pass over all rows, split with the helper thread when there is one. */
+function forwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states: Float32Array, qs: Float32Array, weights: readonly Float32Array[], keep: boolean) {
+  const { stateSize: S, nAgents: N } = s;
+  const rows = qs.length / N;
+  const mine = shareOf(rows);
+  if (mine === rows) {
+    const r = mixForwardRows(slot, s, states, qs, weights, keep);
+    return { qTot: r.qTot.slice(), kept: r.kept, mine };
+  }
+  const helper = kernelHelper()!;
+  helper.start({ kind: 'mix-forward', role, mixer: s, rows: rows - mine, keep }, [states.subarray(mine * S), qs.subarray(mine * N), ...weights]);
+  const r = mixForwardRows(slot, s, states.subarray(0, mine * S), qs.subarray(0, mine * N), weights, keep);
+  const qTot = new Float32Array(rows);
+  qTot.set(r.qTot);
+  qTot.set(helper.finish()[0], mine);
+  return { qTot, kept: r.kept, mine };
+}
+
+/** The backward pass matching {@link forwardSplit}: dL/dq by rows, weight gradients summed over both threads' rows. */
+function backwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
+  const N = s.nAgents;
+  if (f.mine === rows) return mixBackwardRows(slot, s, rows, f.kept!, dy).map((g) => g.slice());
+  const helper = kernelHelper()!;
+  helper.start({ kind: 'mix-backward', role, mixer: s, rows: rows - f.mine, keep: false }, [dy.subarray(f.mine)]);
+  const [dqMine, ...mine] = mixBackwardRows(slot, s, f.mine, f.kept!, dy.subarray(0, f.mine)).map((g) => g.slice());
+  const [dqTheirs, ...theirs] = helper.finish();
+  const dq = new Float32Array(rows * N);
+  dq.set(dqMine);
+  dq.set(dqTheirs, f.mine * N);
+  for (let i = 0; i < mine.length; i++) for (let j = 0; j < mine[i].length; j++) mine[i][j] += theirs[i][j];
+  return [dq, ...mine];
 }
 
 function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, rows: number) {
-  const { E, N, layers, names, sizeOf, saved } = plan(s, rows);
+  const names = mixerParamSpecs(s).map((p) => p.name);
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
-    const { at, value } = runForward(slot, s, states, qs, weights);
-    // What backward needs stays in the slot's memory (copied out only if another call needs it first).
-    const kept = slot.keep(at.s, at.end);
+    const f = forwardSplit(slot, 'mixer', s, states, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), true);
     return {
-      value,
+      value: tf.tensor2d(f.qTot, [rows, 1]),
       gradFunc: (dy: tf.Tensor) => {
-        const back = slot.resume(kept);
-        const kernel = slot.kernel;
-        const b = back.layout(saved);
-        const dout = back.take(rows);
-        const dq = back.take(rows * N);
-        // dL/d(each layer's output) and dL/d(each weight).
-        const d: Record<string, number> = {};
-        for (const l of layers) d[l.output] = back.take(rows * l.outW);
-        const grads: Record<string, number> = {};
-        for (const name of names) grads[name] = back.take(sizeOf.get(name)!);
-        const wT = back.take(Math.max(...layers.map((l) => l.inW * l.outW)));
-        const pk = back.take(PACK_FLOATS);
-        const m = back.f32();
-        m.set(dy.dataSync() as Float32Array, dout / 4);
-        // Into the utilities, b1 and the hypernetworks' outputs (through their abs).
-        kernel.mixBackward(rows, N, E, b.q, b.w1, b.w2, b.hid, dout, dq, d.w1, d.b1, d.w2);
-        m.copyWithin(d.v / 4, dout / 4, dout / 4 + rows);
-        // Layers in reverse; a hidden layer's gradient goes through its relu before its own weights.
-        for (let i = layers.length - 1; i >= 0; i--) {
-          const l = layers[i];
-          if (l.relu) kernel.reluGrad(rows * l.outW, b[l.output], d[l.output]);
-          const dInput = l.input === 's' ? null : d[l.input];
-          linearBackward(kernel, rows, l.inW, l.outW, b[l.input], b[l.w], d[l.output], grads[l.w], grads[l.b], dInput, wT, pk);
-        }
-        return [tensorFrom(m, dq, rows * N, [rows, N]), ...names.map((name, i) => tensorFrom(m, grads[name], sizeOf.get(name)!, weights[i].shape))];
+        const [dq, ...grads] = backwardSplit(slot, 'mixer', s, rows, f, dy.dataSync() as Float32Array);
+        return [tf.tensor2d(dq, [rows, s.nAgents]), ...grads.map((g, i) => tf.tensor(g, weights[i].shape))];
       },
     };
   });
@@ -153,7 +101,10 @@ export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf
   if (!slot || !canFuseMixer(s)) throw new Error(`the fused mixer runs QMIX with abs weights on wasm or cpu only (got ${s.kind}, ${s.nonNegative}, ${tf.getBackend()})`);
   const weights = mixerParamSpecs(s).map((spec) => p.get(spec.name));
   const stateValues = states.dataSync() as Float32Array;
-  if (!grad) return runForward(slot, s, stateValues, qs, weights).value;
+  if (!grad) {
+    const f = forwardSplit(slot, 'scratch', s, stateValues, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), false);
+    return tf.tensor2d(f.qTot, [qs.shape[0], 1]);
+  }
   return makeFusedMix(slot, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;
 }
 

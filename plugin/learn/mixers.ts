@@ -9,55 +9,11 @@
  * - `none`: independent Q-learning; every agent keeps its own TD target.
  */
 import * as tf from './tf.js';
-import type { MixerKind, NonNegative } from '../core/config.js';
 import { linear } from './linear.js';
-import { linearSpecs, type ParamSpec } from '../core/agent-arch.js';
+import type { MixerShape } from './mixer-specs.js';
 import type { ParamSet } from './params.js';
 
-/** Sizes and options of a mixer. */
-export interface MixerShape {
-  readonly kind: MixerKind;
-  readonly nAgents: number;
-  readonly stateSize: number;
-  readonly embedDim: number;
-  readonly hypernetLayers: 1 | 2;
-  readonly hypernetEmbed: number;
-  readonly nonNegative: NonNegative;
-}
-
-/**
- * Number of value columns the mixer returns per row: 1 for qmix/vdn, nAgents for none.
- * @example
- * ```ts
- * mixerOutputs({ ...shape, kind: 'none', nAgents: 3 }); // 3
- * ```
- */
-export function mixerOutputs(s: MixerShape): number {
-  return s.kind === 'none' ? s.nAgents : 1;
-}
-
-/**
- * Parameter specs (empty for vdn and none).
- * @example
- * ```ts
- * const mixer = ParamSet.create(mixerParamSpecs(shape), new Rng(0));
- * ```
- */
-export function mixerParamSpecs(s: MixerShape): ParamSpec[] {
-  if (s.kind !== 'qmix') return [];
-  const { stateSize: S, embedDim: E, nAgents: N, hypernetEmbed: HE } = s;
-  const hyper = (name: string, out: number): ParamSpec[] =>
-    s.hypernetLayers === 1
-      ? linearSpecs(`mixer.${name}`, S, out)
-      : [...linearSpecs(`mixer.${name}.0`, S, HE), ...linearSpecs(`mixer.${name}.1`, HE, out)];
-  return [
-    ...hyper('hyperW1', N * E),
-    ...linearSpecs('mixer.hyperB1', S, E),
-    ...hyper('hyperW2', E),
-    ...linearSpecs('mixer.v.0', S, E),
-    ...linearSpecs('mixer.v.1', E, 1),
-  ];
-}
+export { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixer-specs.js';
 
 /**
  * Mixes utilities.

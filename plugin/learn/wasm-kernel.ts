@@ -7,7 +7,6 @@
  * other from the heap base (16-byte aligned, for SIMD loads), grows the
  * memory when they do not fit, and is done with them when it returns.
  */
-import * as tf from './tf.js';
 import { QMIX_RELAXED_WASM_BASE64, QMIX_WASM_BASE64 } from './kernels/qmix-wasm.js';
 
 /** The kernel's exports; addresses are byte offsets into `memory`. */
@@ -340,21 +339,6 @@ export function linearBackward(
   if (dInput === null) return;
   kernel.transpose(inW, outW, w, wT);
   kernel.gemm(rows, inW, outW, dOut, outW, 1, wT, dInput, false, pack);
-}
-
-/**
- * A tensor of `floats` values read from the kernel's memory at byte address
- * `at`. tfjs-wasm copies what it is given into its own heap at once, so a
- * view will do there; the cpu backend keeps the very array, so it gets a copy
- * (the kernel's memory is reused by the next call).
- * @example
- * ```ts
- * const q = tensorFrom(mem, qAt, m * A, [m, A]);
- * ```
- */
-export function tensorFrom(mem: Float32Array, at: number, floats: number, shape: number[]): tf.Tensor {
-  const view = mem.subarray(at / 4, at / 4 + floats);
-  return tf.tensor(tf.getBackend() === 'wasm' ? view : view.slice(), shape);
 }
 
 const spare = new Map<number, Float32Array[]>();

@@ -12,6 +12,7 @@ import { TWO_STEP_UNIFORM_CONFIG } from '../envs/two-step.js';
 import { train } from '../learn/train.js';
 import { useBackend, type BackendName } from '../learn/backend.js';
 import { TfjsActor } from '../learn/actor.js';
+import { useKernelThreads } from './kernel-threads.js';
 import { QLearner } from '../learn/learner.js';
 import { median, REFERENCE, REFERENCE_CONFIG, timeUpdates, type UpdateTiming } from './update-timing.js';
 import { exportPolicy } from '../learn/policy-export.js';
@@ -25,14 +26,20 @@ import { loadPolicy } from '../runtime/greedy-policy.js';
  * const [fused, plain] = await benchUpdates('wasm', 'gru', 20, ['fused', 'plain']);
  * ```
  */
-export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, paths: ('fused' | 'plain')[]): Promise<UpdateTiming[]> {
+export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', repeats: number, paths: ('fused' | 'plain')[], threads: readonly (1 | 2)[] = [1]): Promise<UpdateTiming[]> {
   await useBackend(backend);
-  const runs = new Map<string, UpdateTiming[]>(paths.map((p) => [p, []]));
+  // Fused runs once per thread count; the plain tfjs path runs on one thread.
+  const arms = paths.flatMap((path) => (path === 'fused' && backend === 'wasm' ? threads : [1 as const]).map((t) => ({ path, threads: t, key: `${path}/${t}` })));
+  const runs = new Map<string, UpdateTiming[]>(arms.map((a) => [a.key, []]));
   for (let done = 0; done < repeats; done += 5) {
-    for (const path of paths) runs.get(path)!.push(timeUpdates(agent, path, Math.min(5, repeats - done)));
+    for (const arm of arms) {
+      await useKernelThreads(arm.threads);
+      runs.get(arm.key)!.push(timeUpdates(agent, arm.path, Math.min(5, repeats - done)));
+    }
   }
-  return paths.map((path) => {
-    const parts = runs.get(path)!;
+  await useKernelThreads(1);
+  return arms.map(({ key }) => {
+    const parts = runs.get(key)!;
     // Medians of the blocks' medians: each block is one learner, warmed up.
     return { ...parts[0], medianMs: +median(parts.map((p) => p.medianMs)).toFixed(2), minMs: Math.min(...parts.map((p) => p.minMs)), repeats: parts.reduce((n, p) => n + p.repeats, 0) };
   });
@@ -42,18 +49,22 @@ export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', r
  * Fused against plain on wasm, with the issue's goals (GRU 50 ms, MLP 20 ms).
  * @example
  * ```ts
- * speedups(update).gru; // { fusedMs, plainMs, ratio, goalMs: 50, met }
+ * speedups(update).gru; // { fusedMs, plainMs, ratio, goalMs: 50, met }; .threads.gru: two threads against one
  * ```
  */
 export function speedups(update: UpdateTiming[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const threads: Record<string, unknown> = {};
   for (const agent of ['gru', 'mlp'] as const) {
-    const fused = update.find((u) => u.backend === 'wasm' && u.agent === agent && u.path === 'fused');
+    const fused = update.find((u) => u.backend === 'wasm' && u.agent === agent && u.path === 'fused' && u.threads === 1);
     const plain = update.find((u) => u.backend === 'wasm' && u.agent === agent && u.path === 'plain');
+    const two = update.find((u) => u.backend === 'wasm' && u.agent === agent && u.path === 'fused' && u.threads === 2);
+    if (fused && two) threads[agent] = { oneThreadMs: fused.medianMs, twoThreadsMs: two.medianMs, ratio: +(two.medianMs / fused.medianMs).toFixed(3) };
     if (!fused || !plain) continue;
     const goalMs = agent === 'gru' ? 50 : 20;
     out[agent] = { fusedMs: fused.medianMs, plainMs: plain.medianMs, ratio: +(plain.medianMs / fused.medianMs).toFixed(2), goalMs, met: fused.medianMs <= goalMs };
   }
+  if (Object.keys(threads).length > 0) out.threads = threads;
   return out;
 }
 
@@ -148,7 +159,8 @@ async function benchReturns(quick: boolean): Promise<Record<string, unknown>[]> 
 export async function runBench(opts: { quick?: boolean; cpu?: boolean; returns?: boolean } = {}): Promise<Record<string, unknown>> {
   const quick = opts.quick === true;
   // The plain tfjs path is the reference the fused kernels are measured against, in the same run.
-  const update = [...(await benchUpdates('wasm', 'gru', quick ? 5 : 20, ['fused', 'plain'])), ...(await benchUpdates('wasm', 'mlp', quick ? 5 : 20, ['fused', 'plain']))];
+  // One thread and two alternate, block by block (updates on two threads: a helper thread takes half the rows).
+  const update = [...(await benchUpdates('wasm', 'gru', quick ? 5 : 20, ['fused', 'plain'], [1, 2])), ...(await benchUpdates('wasm', 'mlp', quick ? 5 : 20, ['fused', 'plain'], [1, 2]))];
   if (opts.cpu !== false) update.push(...(await benchUpdates('cpu', 'gru', quick ? 1 : 3, ['fused', 'plain'])), ...(await benchUpdates('cpu', 'mlp', quick ? 1 : 3, ['fused', 'plain'])));
   const acting = [await benchActing('wasm', quick ? 50 : 500)];
   const runtime = [await benchRuntime(3, quick ? 50 : 300), await benchRuntime(8, quick ? 50 : 300)];

@@ -3,7 +3,7 @@
  * and the benchmark.
  *
  *   phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE]
- *                     [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR]
+ *                     [--out DIR] [--backend wasm|cpu] [--threads 1|2] [--envs K] [--resume DIR]
  *   phaser-qmix eval  --env NAME --policy FILE [--episodes N] [--seed S] [--json]
  *   phaser-qmix bench [--json] [--quick]
  *   phaser-qmix envs
@@ -23,6 +23,8 @@ import { listEnvs, makeEnv } from '../envs/registry.js';
 import { DivergenceError } from '../learn/divergence.js';
 import { train, type Algo, type TrainProgress } from '../learn/train.js';
 import { useBackend } from '../learn/backend.js';
+import { kernelVariant } from '../learn/wasm-kernel.js';
+import { useKernelThreads } from './kernel-threads.js';
 import { loadPolicy } from '../runtime/greedy-policy.js';
 import { runBench } from './bench.js';
 import { loadCheckpointDir, saveCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
@@ -40,8 +42,8 @@ type Flags = Record<string, string | true | string[]>;
 
 const COMMANDS: Record<string, { readonly flags: Record<string, 'value' | 'bool' | 'list'>; readonly usage: string }> = {
   train: {
-    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'save-every': 'value', 'save-minutes': 'value', 'env-module': 'value', demos: 'list', 'demo-share': 'value' },
-    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--save-every UPDATES] [--save-minutes M] [--env-module FILE] [--demos FILE...] [--demo-share S]',
+    flags: { env: 'value', algo: 'value', steps: 'value', seed: 'value', config: 'value', preset: 'value', out: 'value', backend: 'value', envs: 'value', resume: 'value', 'log-every': 'value', 'test-episodes': 'value', 'keep-best': 'bool', 'stop-at': 'value', 'save-every': 'value', 'save-minutes': 'value', 'env-module': 'value', demos: 'list', 'demo-share': 'value', threads: 'value' },
+    usage: 'phaser-qmix train --env NAME [--algo qmix|vdn|iql] [--steps N] [--seed S] [--preset game|pymarl|pymarl2] [--config FILE] [--out DIR] [--backend wasm|cpu] [--threads 1|2] [--envs K] [--resume DIR] [--log-every N] [--test-episodes N] [--keep-best] [--stop-at SCORE] [--save-every UPDATES] [--save-minutes M] [--env-module FILE] [--demos FILE...] [--demo-share S]',
   },
   eval: {
     flags: { env: 'value', policy: 'value', episodes: 'value', seed: 'value', json: 'bool', 'env-module': 'value' },
@@ -249,6 +251,11 @@ async function trainCommand(flags: Flags, out: NodeJS.WriteStream): Promise<numb
   const dir = resolve((flags.out as string | undefined) ?? 'phaser-qmix-run');
   const resumeFrom = flags.resume ? await loadCheckpointDir(resolve(flags.resume as string)) : undefined;
   await useBackend(backend);
+  // Two threads for the updates where the runtime allows (a helper thread takes half of each batch's rows).
+  const wantThreads = intFlag(flags, 'threads', 2, 1);
+  if (wantThreads > 2) throw new UsageError(`--threads must be 1 or 2, got ${wantThreads}`);
+  const threads = await useKernelThreads(wantThreads as 1 | 2, (why) => out.write(`updates on one thread: ${why}\n`));
+  if (backend === 'wasm') out.write(`updates on ${threads} thread${threads === 1 ? '' : 's'} (WebAssembly ${kernelVariant() ?? 'without SIMD'})\n`);
   await mkdir(dir, { recursive: true });
   // One run per output directory: a second one would interleave metrics and overwrite the policy.
   const releaseDir = await acquireDirLock(dir, 'training').catch((e: Error) => {

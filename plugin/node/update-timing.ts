@@ -7,6 +7,7 @@
 import { EpisodeBuffer, Rng, syntheticEpisodes, type EnvSpec, type QmixConfig } from '../core/index.js';
 import { QLearner } from '../learn/learner.js';
 import { currentBackend } from '../learn/backend.js';
+import { kernelThreads } from '../learn/kernel-threads.js';
 import { kernelVariant, useFusedKernels } from '../learn/wasm-kernel.js';
 
 /** The reference shape of the issues. */
@@ -21,6 +22,8 @@ export interface UpdateTiming {
   readonly path: 'fused' | 'plain';
   /** The kernel build the fused path ran (null on the plain path). */
   readonly kernel: string | null;
+  /** Threads the kernels ran on (the plain path runs on one). */
+  readonly threads: 1 | 2;
   readonly batch: string;
   readonly medianMs: number;
   readonly minMs: number;
@@ -64,7 +67,7 @@ export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repea
       const dt = performance.now() - t0;
       if (i >= 2) times.push(dt); // the first updates compile / warm caches
     }
-    return { backend: currentBackend(), agent, path, kernel: path === 'fused' ? kernelVariant() : null, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+    return { backend: currentBackend(), agent, path, kernel: path === 'fused' ? kernelVariant() : null, threads: path === 'fused' ? kernelThreads() : 1, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
   } finally {
     learner.dispose();
     useFusedKernels(true);

@@ -6,14 +6,15 @@
 // collation, the learner's update, and the greedy tests (their env steps and
 // acting counted there, not twice). The rest is what is left of the wall
 // time: action selection, episode building, storing, bookkeeping.
-// Acting through tfjs (before issue 20) and through the runtime's forward
-// (now) alternate in one run.
+// Before issue 20 (acting through tfjs, updates on one thread) and now
+// (acting through the kernel, updates on two threads) alternate in one run.
 //   node --import tsx test/bench/cli-phases.ts [carrot-heist|lbf:8x8-2p-2f-coop] [steps]
 import { performance } from 'node:perf_hooks';
 import { EpisodeBuffer } from '../../plugin/core/replay.js';
 import { makeEnv } from '../../plugin/envs/registry.js';
 import { QLearner } from '../../plugin/learn/learner.js';
 import { useTfjsActing } from '../../plugin/learn/actor.js';
+import { useKernelThreads } from '../../plugin/node/kernel-threads.js';
 import { Trainer } from '../../plugin/learn/trainer.js';
 import { train } from '../../plugin/learn/train.js';
 import '../../demo-game/rules/env.js'; // registers carrot-heist
@@ -24,6 +25,7 @@ export interface CliPhases {
   readonly steps: number;
   readonly updates: number;
   readonly actor: string;
+  readonly threads: 1 | 2;
   readonly secondsPer10k: { readonly env: number; readonly acting: number; readonly updates: number; readonly collation: number; readonly tests: number; readonly rest: number; readonly total: number };
   readonly envStepsPerSec: number;
 }
@@ -56,9 +58,10 @@ function time(owner: object, name: string, add: (ms: number) => void): () => voi
  * console.log(p.secondsPer10k.acting / p.secondsPer10k.total); // acting's share
  * ```
  */
-export async function cliPhases(envName: string, opts: { steps?: number; seed?: number; tfjsActing?: boolean } = {}): Promise<CliPhases> {
+export async function cliPhases(envName: string, opts: { steps?: number; seed?: number; tfjsActing?: boolean; threads?: 1 | 2 } = {}): Promise<CliPhases> {
   const { steps = 10_000, seed = 0 } = opts;
   useTfjsActing(opts.tfjsActing === true);
+  const threads = await useKernelThreads(opts.threads ?? 1);
   const ms = { env: 0, acting: 0, updates: 0, collation: 0, tests: 0 };
   let inTests = false;
   const into = (key: 'env' | 'acting') => (t: number) => {
@@ -103,32 +106,36 @@ export async function cliPhases(envName: string, opts: { steps?: number; seed?: 
       steps: envSteps,
       updates,
       actor,
+      threads,
       secondsPer10k: { env: per10k(ms.env), acting: per10k(ms.acting), updates: per10k(ms.updates), collation: per10k(ms.collation), tests: per10k(ms.tests), rest: per10k(rest), total: per10k(total) },
       envStepsPerSec: Math.round((envSteps / total) * 1000 * 10) / 10,
     };
   } finally {
     useTfjsActing(false);
+    await useKernelThreads(1);
     Trainer.prototype.evaluateOn = evaluateOn;
     for (const u of undo) u();
   }
 }
 
 /**
- * The key: per env, the phases with acting through tfjs (`before`) and
- * through the runtime (`after`), runs alternating, `rounds` of each; the
- * medians of each phase.
+ * The key: per env, the phases as before issue 20 (acting through tfjs,
+ * updates on one thread: `before`) and now (acting through the kernel,
+ * updates on two threads: `after`), runs alternating, `rounds` of each; the
+ * medians of each phase. Both use the kernels' default build.
  */
 export async function cliPhasesBench(opts: { envs?: readonly string[]; steps?: number; rounds?: number } = {}): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const env of opts.envs ?? ['carrot-heist', 'lbf:8x8-2p-2f-coop']) {
     const runs: { before: CliPhases[]; after: CliPhases[] } = { before: [], after: [] };
     for (let r = 0; r < (opts.rounds ?? 2); r++) {
-      runs.before.push(await cliPhases(env, { steps: opts.steps, tfjsActing: true }));
-      runs.after.push(await cliPhases(env, { steps: opts.steps }));
+      runs.before.push(await cliPhases(env, { steps: opts.steps, tfjsActing: true, threads: 1 }));
+      runs.after.push(await cliPhases(env, { steps: opts.steps, threads: 2 }));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     const summary = (rs: CliPhases[]) => ({
       actor: rs[0].actor,
+      threads: rs[0].threads,
       updates: rs[0].updates,
       secondsPer10k: Object.fromEntries(Object.keys(rs[0].secondsPer10k).map((k) => [k, median(rs.map((p) => p.secondsPer10k[k as keyof CliPhases['secondsPer10k']]))])),
       envStepsPerSec: median(rs.map((p) => p.envStepsPerSec)),
@@ -145,4 +152,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await useBackend('wasm');
   const envs = process.argv[2] ? [process.argv[2]] : undefined;
   console.log(JSON.stringify(await cliPhasesBench({ envs, steps: Number(process.argv[3] ?? 10_000), rounds: Number(process.argv[4] ?? 1) }), null, 2));
+  process.exit(0);
 }

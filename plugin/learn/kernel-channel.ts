@@ -1,0 +1,209 @@
+/**
+ * How the learner's thread and its kernel helper thread talk: shared memory
+ * and Atomics, no messages, so the learner can hand a share of an op over and
+ * block for the result inside a synchronous update (Node's main thread and
+ * workers may block; a page's main thread may not, and never trains).
+ *
+ * Three SharedArrayBuffers: a control block (state, sizes), the job as JSON
+ * bytes, and the data (inputs, then the outputs written over them), which
+ * grows as batches need.
+ */
+import { runKernelJob } from './kernel-jobs.js';
+import type { KernelHelper, KernelJob } from './kernel-threads.js';
+
+/** The shared buffers of one channel (sent to the helper thread when it starts). */
+export interface KernelChannelBuffers {
+  readonly control: SharedArrayBuffer;
+  readonly job: SharedArrayBuffer;
+  readonly data: SharedArrayBuffer;
+}
+
+// control[STATE]: what the channel is doing.
+const STATE = 0;
+const IDLE = 0;
+const READY = 1;
+const DONE = 2;
+const FAILED = 3;
+const QUIT = 4;
+// control[JOB_BYTES], then input count and lengths, output count and lengths.
+const JOB_BYTES = 1;
+/** Set to 1 by the helper once it serves jobs. */
+const SERVING = 63;
+const INPUTS = 2; // count at 2, lengths from 3
+const OUTPUTS = 32; // count at 32, lengths from 33
+const MAX_ARRAYS = 28;
+const JOB_CAPACITY = 8192;
+/** The data buffer may grow to this (it is reserved, not allocated, up front). */
+const MAX_DATA_BYTES = 2 ** 30;
+
+/** Growable SharedArrayBuffers (ES2024; Node 20 and Chromium have them, the TS lib here predates them). */
+type Growable = SharedArrayBuffer & { readonly growable: boolean; grow(bytes: number): void };
+const Shared = SharedArrayBuffer as unknown as new (bytes: number, opts?: { maxByteLength: number }) => Growable;
+
+/**
+ * Whether this runtime can run a helper: SharedArrayBuffer (growable) and
+ * Atomics. In pages that means cross-origin isolation.
+ * @example
+ * ```ts
+ * if (!kernelChannelsPossible()) console.log('one thread: no SharedArrayBuffer here');
+ * ```
+ */
+export function kernelChannelsPossible(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  try {
+    return new Shared(4, { maxByteLength: 8 }).growable === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * New channel buffers.
+ * @example
+ * ```ts
+ * const buffers = makeKernelChannel(); // send them to the helper with its start
+ * ```
+ */
+export function makeKernelChannel(): KernelChannelBuffers {
+  return {
+    control: new SharedArrayBuffer(64 * 4),
+    job: new SharedArrayBuffer(JOB_CAPACITY),
+    data: new Shared(1 << 20, { maxByteLength: MAX_DATA_BYTES }),
+  };
+}
+
+function ensure(buffer: SharedArrayBuffer, bytes: number): void {
+  const data = buffer as Growable;
+  if (bytes > data.byteLength) {
+    if (bytes > MAX_DATA_BYTES) throw new RangeError(`a kernel job needs ${bytes} bytes of shared memory, more than the channel holds (${MAX_DATA_BYTES})`);
+    data.grow(Math.min(MAX_DATA_BYTES, Math.max(bytes, data.byteLength * 2)));
+  }
+}
+
+/** Writes arrays one after another from the start of `data`; their count and lengths go in `control` at `at`. */
+function writeArrays(b: KernelChannelBuffers, at: number, arrays: readonly Float32Array[]): void {
+  if (arrays.length > MAX_ARRAYS) throw new RangeError(`a kernel job has ${arrays.length} arrays, at most ${MAX_ARRAYS}`);
+  const control = new Int32Array(b.control);
+  ensure(b.data, arrays.reduce((n, a) => n + a.length, 0) * 4);
+  const data = new Float32Array(b.data);
+  let offset = 0;
+  control[at] = arrays.length;
+  arrays.forEach((a, i) => {
+    control[at + 1 + i] = a.length;
+    data.set(a, offset);
+    offset += a.length;
+  });
+}
+
+/** Views of the arrays {@link writeArrays} wrote (valid until the data is written again). */
+function readArrays(b: KernelChannelBuffers, at: number): Float32Array[] {
+  const control = new Int32Array(b.control);
+  const out: Float32Array[] = [];
+  let offset = 0;
+  for (let i = 0; i < control[at]; i++) {
+    const n = control[at + 1 + i];
+    out.push(new Float32Array(b.data, offset * 4, n));
+    offset += n;
+  }
+  return out;
+}
+
+function writeText(b: KernelChannelBuffers, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length > JOB_CAPACITY) throw new RangeError(`a kernel job description of ${bytes.length} bytes is over ${JOB_CAPACITY}`);
+  new Uint8Array(b.job).set(bytes);
+  new Int32Array(b.control)[JOB_BYTES] = bytes.length;
+}
+
+function readText(b: KernelChannelBuffers): string {
+  // TextDecoder refuses views of shared memory: copy the bytes out first.
+  const n = new Int32Array(b.control)[JOB_BYTES];
+  return new TextDecoder().decode(new Uint8Array(b.job, 0, n).slice());
+}
+
+/**
+ * The learner's end of a channel.
+ * @example
+ * ```ts
+ * setKernelHelper(new ChannelHelper(buffers, () => thread.terminate()));
+ * ```
+ */
+export class ChannelHelper implements KernelHelper {
+  private busy = false;
+  private closed = false;
+
+  constructor(
+    private readonly buffers: KernelChannelBuffers,
+    private readonly onClose: () => void,
+  ) {}
+
+  /** Whether the helper thread has started serving (until then the learner runs everything itself). */
+  get ready(): boolean {
+    return !this.closed && Atomics.load(new Int32Array(this.buffers.control), SERVING) === 1;
+  }
+
+  start(job: KernelJob, inputs: readonly Float32Array[]): void {
+    if (this.closed) throw new Error('the kernel helper thread was closed');
+    if (this.busy) throw new Error('the kernel helper is already running a job (finish it first)');
+    writeText(this.buffers, JSON.stringify(job));
+    writeArrays(this.buffers, INPUTS, inputs);
+    const control = new Int32Array(this.buffers.control);
+    this.busy = true;
+    Atomics.store(control, STATE, READY);
+    Atomics.notify(control, STATE);
+  }
+
+  finish(): Float32Array[] {
+    if (!this.busy) throw new Error('no kernel job was started');
+    const control = new Int32Array(this.buffers.control);
+    // A loaded machine may keep the helper off the CPU for a while: wait without a deadline, as for the learner's own share.
+    while (Atomics.load(control, STATE) === READY) Atomics.wait(control, STATE, READY);
+    this.busy = false;
+    const state = Atomics.load(control, STATE);
+    Atomics.store(control, STATE, IDLE);
+    if (state === FAILED) throw new Error(`kernel helper thread: ${readText(this.buffers)}`);
+    if (state !== DONE) throw new Error(`kernel helper thread: unexpected state ${state}`);
+    return readArrays(this.buffers, OUTPUTS);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const control = new Int32Array(this.buffers.control);
+    Atomics.store(control, STATE, QUIT);
+    Atomics.notify(control, STATE);
+    this.onClose();
+  }
+}
+
+/**
+ * The helper's end: runs jobs as they come until the channel is closed
+ * (blocks its thread, which does nothing else).
+ * @example
+ * ```ts
+ * serveKernelChannel(workerData.buffers, () => parentPort.postMessage('serving')); // in the helper thread
+ * ```
+ */
+export function serveKernelChannel(buffers: KernelChannelBuffers, onServing?: () => void): void {
+  const control = new Int32Array(buffers.control);
+  Atomics.store(control, SERVING, 1);
+  onServing?.();
+  for (;;) {
+    const state = Atomics.load(control, STATE);
+    if (state === QUIT) return;
+    if (state !== READY) {
+      Atomics.wait(control, STATE, state);
+      continue;
+    }
+    try {
+      const job = JSON.parse(readText(buffers)) as KernelJob;
+      // The outputs are copied out of the kernel's memory over the inputs, which are in the kernel's memory by now.
+      writeArrays(buffers, OUTPUTS, runKernelJob(job, readArrays(buffers, INPUTS)));
+      Atomics.store(control, STATE, DONE);
+    } catch (e) {
+      writeText(buffers, (e as Error).message ?? String(e));
+      Atomics.store(control, STATE, FAILED);
+    }
+    Atomics.notify(control, STATE);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The helper thread's side of kernel-threads.ts: runs one job on this
+ * thread's own kernel instances and returns its outputs. What a forward pass
+ * keeps for its backward pass stays in this thread's kernel memory, per role,
+ * as on the learner's thread. Imports no tfjs.
+ */
+import { agentBackwardRows, agentForwardRows } from './agent-rows.js';
+import { mixBackwardRows, mixForwardRows } from './mixer-rows.js';
+import type { KernelJob, KernelRole } from './kernel-threads.js';
+import { kernelSlot, type Resident } from './wasm-kernel.js';
+
+const kept = new Map<KernelRole, Resident>();
+
+/**
+ * Runs `job` on `inputs` and returns its outputs. Agent forward: the rows'
+ * inputs and the weights in, q and the last GRU state out; backward: dL/dq
+ * in, the weight gradients out. Mixer forward: states, utilities and weights
+ * in, Q_tot out; backward: dL/dQ_tot in, dL/dq and the weight gradients out.
+ * @example
+ * ```ts
+ * const [q, last] = runKernelJob({ kind: 'agent-forward', role: 'agent', shape, steps, rows, keep: true }, [x, ...weights]);
+ * ```
+ */
+export function runKernelJob(job: KernelJob, inputs: readonly Float32Array[]): Float32Array[] {
+  const slot = kernelSlot(job.role);
+  if (!slot) throw new Error('the kernel helper needs WebAssembly SIMD, which this thread lacks');
+  if (job.kind === 'agent-forward') {
+    const [x, ...weights] = inputs;
+    const r = agentForwardRows(slot, job.shape!, x, job.steps!, job.rows, weights, job.keep);
+    if (r.kept) kept.set(job.role, r.kept);
+    return [r.mem.subarray(r.q / 4, r.q / 4 + r.qFloats), r.last ?? new Float32Array(0)];
+  }
+  if (job.kind === 'mix-forward') {
+    const [states, qs, ...weights] = inputs;
+    const r = mixForwardRows(slot, job.mixer!, states, qs, weights, job.keep);
+    if (r.kept) kept.set(job.role, r.kept);
+    return [r.qTot];
+  }
+  const k = kept.get(job.role);
+  if (!k) throw new Error(`the kernel helper has no forward pass kept for a ${job.role} backward pass`);
+  kept.delete(job.role);
+  if (job.kind === 'mix-backward') return mixBackwardRows(slot, job.mixer!, job.rows, k, inputs[0]);
+  return agentBackwardRows(slot, job.shape!, job.width!, job.steps!, job.rows, k, inputs[0]);
+}
