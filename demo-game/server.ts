@@ -114,8 +114,15 @@ function isFile(path: string): boolean {
   return existsSync(path) && statSync(path).isFile();
 }
 
+/**
+ * Every page is cross-origin isolated (COOP/COEP): the training worker then
+ * has SharedArrayBuffer and can run its updates on two threads. All of the
+ * demo's files are its own, so require-corp blocks nothing.
+ */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } as const;
+
 function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...ISOLATION }).end(body);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

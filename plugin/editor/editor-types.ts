@@ -61,6 +61,8 @@ export interface EditorTrainer extends SquadTrainer {
   credit(qs: Float32Array, state: Float32Array): Promise<Float32Array | null>;
   /** Why the backend was chosen (shown beside it). */
   readonly backendReason?: string | null;
+  /** Threads the updates run on, and why one (shown beside the backend). */
+  readonly kernelThreads?: { readonly threads: 1 | 2; readonly note: string | null } | null;
   /** Pacing of game-fed training (lag, ratio asked for and in force). */
   readonly pacingState?: EditorPacing;
   /** Turns the adaptive load off (full duty cycle) or on again; the editor turns it off at speed `max`. */

@@ -534,6 +534,7 @@ export class TrainingEditor {
     const parts = [
       `algorithm ${this.algo.toUpperCase()}`,
       `backend ${t?.backend ?? (idle ? this.backendChoice : 'choosing...')}${t?.backendReason ? ` (${t.backendReason})` : ''}`,
+      ...(t?.kernelThreads ? [`updates on ${t.kernelThreads.threads === 2 ? '2 threads' : '1 thread'}`] : []),
       `${t?.envSteps ?? 0} env steps`,
       ...(metrics ? [`${metrics.updates} updates`, `epsilon ${metrics.epsilon.toFixed(2)}`] : []),
       ...(t ? [this.pace.text(t, metrics, this.o.plugin.stats)] : []),

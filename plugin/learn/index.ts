@@ -11,6 +11,7 @@ export { AgentInputs, agentForward, type AgentForwardOptions, type AgentOutput }
 export { fusedAgentQ, type FusedAgentOutput } from './fused-agent.js';
 export { canFuseMixer, fusedMix, mixQ } from './fused-mixer.js';
 export { fusedKernelsOn, kernelVariant, useFusedKernels, wasmKernel, type KernelVariant } from './wasm-kernel.js';
+export { kernelThreads, setKernelHelper, type KernelHelper, type KernelJob } from './kernel-threads.js';
 export { readTidy } from './read.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';

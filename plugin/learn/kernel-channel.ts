@@ -38,7 +38,8 @@ const MAX_DATA_BYTES = 2 ** 30;
 
 /** Growable SharedArrayBuffers (ES2024; Node 20 and Chromium have them, the TS lib here predates them). */
 type Growable = SharedArrayBuffer & { readonly growable: boolean; grow(bytes: number): void };
-const Shared = SharedArrayBuffer as unknown as new (bytes: number, opts?: { maxByteLength: number }) => Growable;
+/** The constructor, looked up when used: pages that are not cross-origin isolated have no SharedArrayBuffer at all. */
+const shared = (bytes: number, opts?: { maxByteLength: number }): Growable => new (SharedArrayBuffer as unknown as new (b: number, o?: { maxByteLength: number }) => Growable)(bytes, opts);
 
 /**
  * Whether this runtime can run a helper: SharedArrayBuffer (growable) and
@@ -51,7 +52,7 @@ const Shared = SharedArrayBuffer as unknown as new (bytes: number, opts?: { maxB
 export function kernelChannelsPossible(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
   try {
-    return new Shared(4, { maxByteLength: 8 }).growable === true;
+    return shared(4, { maxByteLength: 8 }).growable === true;
   } catch {
     return false;
   }
@@ -68,7 +69,7 @@ export function makeKernelChannel(): KernelChannelBuffers {
   return {
     control: new SharedArrayBuffer(64 * 4),
     job: new SharedArrayBuffer(JOB_CAPACITY),
-    data: new Shared(1 << 20, { maxByteLength: MAX_DATA_BYTES }),
+    data: shared(1 << 20, { maxByteLength: MAX_DATA_BYTES }),
   };
 }
 
@@ -131,6 +132,7 @@ function readText(b: KernelChannelBuffers): string {
 export class ChannelHelper implements KernelHelper {
   private busy = false;
   private closed = false;
+  private jobCount = 0;
 
   constructor(
     private readonly buffers: KernelChannelBuffers,
@@ -142,6 +144,11 @@ export class ChannelHelper implements KernelHelper {
     return !this.closed && Atomics.load(new Int32Array(this.buffers.control), SERVING) === 1;
   }
 
+  /** Jobs handed over so far. */
+  get jobs(): number {
+    return this.jobCount;
+  }
+
   start(job: KernelJob, inputs: readonly Float32Array[]): void {
     if (this.closed) throw new Error('the kernel helper thread was closed');
     if (this.busy) throw new Error('the kernel helper is already running a job (finish it first)');
@@ -149,6 +156,7 @@ export class ChannelHelper implements KernelHelper {
     writeArrays(this.buffers, INPUTS, inputs);
     const control = new Int32Array(this.buffers.control);
     this.busy = true;
+    this.jobCount++;
     Atomics.store(control, STATE, READY);
     Atomics.notify(control, STATE);
   }

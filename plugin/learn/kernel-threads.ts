@@ -37,6 +37,8 @@ export interface KernelJob {
 export interface KernelHelper {
   /** Whether it takes jobs now (a thread still starting does not). */
   readonly ready: boolean;
+  /** Jobs handed to it so far. */
+  readonly jobs: number;
   start(job: KernelJob, inputs: readonly Float32Array[]): void;
   /** @throws Error with the helper's own message when its job failed */
   finish(): Float32Array[];

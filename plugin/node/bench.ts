@@ -46,6 +46,40 @@ export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', r
 }
 
 /**
+ * How the fused GRU update scales (issue 20, item 4): batch 32 against 128
+ * (pymarl2's), and 3 agents against 8, on one thread and two, blocks
+ * alternating. `perRow` is each time over the reference time, divided by the
+ * rows' ratio: 1 is linear, above 1 worse than linear.
+ * @example
+ * ```ts
+ * const shapes = await benchShapes(5); // { rows: [...], scaling: { batch128: { threads1: 1.02, ... } } }
+ * ```
+ */
+export async function benchShapes(repeats: number): Promise<Record<string, unknown>> {
+  await useBackend('wasm');
+  const shapes = [{ name: 'reference', batchSize: 32, nAgents: 3 }, { name: 'batch128', batchSize: 128, nAgents: 3 }, { name: 'agents8', batchSize: 32, nAgents: 8 }];
+  const times = new Map<string, number[]>();
+  for (let done = 0; done < repeats; done += 5) {
+    for (const s of shapes) {
+      for (const t of [1, 2] as const) {
+        await useKernelThreads(t);
+        const key = `${s.name}/${t}`;
+        times.set(key, [...(times.get(key) ?? []), timeUpdates('gru', 'fused', Math.min(5, repeats - done), s).medianMs]);
+      }
+    }
+  }
+  await useKernelThreads(1);
+  const ms = (name: string, t: 1 | 2) => +median(times.get(`${name}/${t}`)!).toFixed(2);
+  const rows = shapes.flatMap((s) => ([1, 2] as const).map((t) => ({ shape: s.name, batch: s.batchSize, nAgents: s.nAgents, threads: t, medianMs: ms(s.name, t) })));
+  const scaling: Record<string, unknown> = {};
+  for (const s of shapes.slice(1)) {
+    const rowsRatio = (s.batchSize * s.nAgents) / (32 * 3);
+    scaling[s.name] = Object.fromEntries(([1, 2] as const).map((t) => [`threads${t}`, +(ms(s.name, t) / ms('reference', t) / rowsRatio).toFixed(3)]));
+  }
+  return { rows, perRow: scaling };
+}
+
+/**
  * Fused against plain on wasm, with the issue's goals (GRU 50 ms, MLP 20 ms).
  * @example
  * ```ts
@@ -174,6 +208,7 @@ export async function runBench(opts: { quick?: boolean; cpu?: boolean; returns?:
     },
     update,
     speedup: speedups(update),
+    updateShapes: await benchShapes(quick ? 5 : 10),
     acting,
     runtime,
     envs: benchEnvs(),

@@ -25,6 +25,8 @@ export interface UpdateTiming {
   /** Threads the kernels ran on (the plain path runs on one). */
   readonly threads: 1 | 2;
   readonly batch: string;
+  /** Agents, where not the reference's 3. */
+  readonly nAgents?: number;
   readonly medianMs: number;
   readonly minMs: number;
   readonly repeats: number;
@@ -49,25 +51,32 @@ export function median(xs: number[]): number {
  * ```ts
  * await useBackend('wasm');
  * const { medianMs } = timeUpdates('gru', 'fused', 10);
+ * timeUpdates('gru', 'fused', 10, { batchSize: 128 }); // pymarl2's batch
  * ```
  */
-export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repeats: number): UpdateTiming {
+export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repeats: number, shape: { readonly batchSize?: number; readonly nAgents?: number } = {}): UpdateTiming {
   useFusedKernels(path === 'fused');
-  const learner = new QLearner(REFERENCE, { ...REFERENCE_CONFIG, agent });
+  const B = shape.batchSize ?? 32;
+  const spec: EnvSpec = { ...REFERENCE, nAgents: shape.nAgents ?? REFERENCE.nAgents };
+  const learner = new QLearner(spec, { ...REFERENCE_CONFIG, agent, batchSize: B });
   try {
-    const buffer = new EpisodeBuffer(REFERENCE, 64);
-    // Full-length (50-step, time-limited) episodes, so a batch is exactly 32 x 50 after trimming.
-    for (const ep of syntheticEpisodes(REFERENCE, 64, REFERENCE.episodeLimit, 1)) buffer.insert(ep);
+    const buffer = new EpisodeBuffer(spec, 2 * B);
+    // Full-length (50-step, time-limited) episodes, so a batch is exactly B x 50 after trimming.
+    for (const ep of syntheticEpisodes(spec, 2 * B, spec.episodeLimit, 1)) buffer.insert(ep);
     const rng = new Rng(2);
     const times: number[] = [];
     for (let i = 0; i < repeats + 2; i++) {
-      const batch = buffer.sample(32, rng);
+      const batch = buffer.sample(B, rng);
       const t0 = performance.now();
       learner.update(batch, i + 1);
       const dt = performance.now() - t0;
       if (i >= 2) times.push(dt); // the first updates compile / warm caches
     }
-    return { backend: currentBackend(), agent, path, kernel: path === 'fused' ? kernelVariant() : null, threads: path === 'fused' ? kernelThreads() : 1, batch: '32x50', medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length };
+    return {
+      backend: currentBackend(), agent, path, kernel: path === 'fused' ? kernelVariant() : null, threads: path === 'fused' ? kernelThreads() : 1,
+      batch: `${B}x50`, ...(spec.nAgents !== REFERENCE.nAgents ? { nAgents: spec.nAgents } : {}),
+      medianMs: +median(times).toFixed(2), minMs: +Math.min(...times).toFixed(2), repeats: times.length,
+    };
   } finally {
     learner.dispose();
     useFusedKernels(true);

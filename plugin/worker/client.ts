@@ -199,6 +199,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   /** Faults in a row before a worker became ready: past MAX_START_FAILURES we stop restarting. */
   private startFailures = 0;
   private backendName: string | null = null;
+  private threadsValue: { readonly threads: 1 | 2; readonly note: string | null } | null = null;
   private backendWhy: string | null = null;
   private disposed = false;
   private nextRequest = 1;
@@ -266,6 +267,19 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
   /** The backend the worker trains on (null until it reports). */
   get backend(): string | null {
     return this.backendName;
+  }
+
+  /**
+   * Threads the worker's updates run on (2: a helper thread takes half of
+   * each batch's rows; see the `threads` option) and, when 1, why; null
+   * before the worker is ready.
+   * @example
+   * ```ts
+   * trainer.on(WorkerTrainerEvents.READY, () => console.log(trainer.kernelThreads)); // { threads: 1, note: 'the page is not cross-origin isolated ...' }
+   * ```
+   */
+  get kernelThreads(): { readonly threads: 1 | 2; readonly note: string | null } | null {
+    return this.threadsValue;
   }
 
   /**
@@ -589,6 +603,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
         this.ready = true;
         this.startFailures = 0;
         this.backendName = msg.backend;
+        this.threadsValue = { threads: msg.threads ?? 1, note: msg.threadsNote ?? null };
         if (msg.resumedFromUpdates !== null) {
           // Resumed (asked for, or after a fault): the counts go on from the autosave's, as the pacer's do.
           this.savedUpdates = msg.resumedFromUpdates;
@@ -596,7 +611,7 @@ export class WorkerTrainer extends EventEmitter implements SquadTrainer {
           this.episodeCount = msg.episodes;
         }
         this.pacer.resetTo({ episodes: msg.episodes, envSteps: msg.envSteps, updates: msg.resumedFromUpdates ?? 0, bufferSize: msg.bufferSize ?? 0 });
-        this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates });
+        this.emit(WorkerTrainerEvents.READY, { backend: msg.backend, resumedFromUpdates: msg.resumedFromUpdates, threads: this.threadsValue.threads });
         if (this.restartCount > 0) this.resendDemonstrations();
         break;
       case 'backend':

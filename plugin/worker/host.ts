@@ -18,6 +18,7 @@ import { collateEpisodes } from '../core/replay.js';
 import { syntheticEpisodes } from '../core/synthetic.js';
 import { DivergenceError } from '../learn/divergence.js';
 import { EpisodeTrainer } from '../learn/episode-trainer.js';
+import { kernelHelper, kernelThreads } from '../learn/kernel-threads.js';
 import { QLearner, type LearnerState, type UpdateStats } from '../learn/learner.js';
 import { policyHeader, readAgentWeights } from '../learn/policy-export.js';
 import { Rng } from '../core/rng.js';
@@ -39,6 +40,12 @@ export interface HostDeps {
   probeRenderer?(): string | null;
   /** Where `auto` remembers its choice per device and update shape; absent or null: not remembered. */
   readonly choiceStore?: BackendChoiceStore | null;
+  /**
+   * Starts (2) or stops (1) the kernels' helper thread; `auto` decides by
+   * the platform's rule. Resolves to the threads running and, when not 2,
+   * why. Absent: one thread.
+   */
+  kernelThreads?(want: 1 | 2 | 'auto'): Promise<{ readonly threads: 1 | 2; readonly note?: string }>;
 }
 
 type Post = (message: FromWorker, transfer?: Transferable[]) => void;
@@ -202,7 +209,9 @@ export class TrainerHost {
         }
       }
       this.trainer.onRollback((info) => this.post({ type: 'rollback', info }));
-      this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size });
+      // The helper thread serves the fused kernels, which WebGL does not use.
+      const threads = this.backend === 'webgl' ? { threads: 1 as const, note: 'WebGL runs the updates on the GPU' } : ((await this.deps.kernelThreads?.(options.threads ?? 'auto')) ?? { threads: 1 as const, note: 'this platform has no helper thread' });
+      this.post({ type: 'ready', backend: this.backend, resumedFromUpdates: resumedFrom, envSteps: this.trainer.envSteps, episodes: this.trainer.episodes, bufferSize: this.trainer.buffer.size, threads: threads.threads, ...(threads.note ? { threadsNote: threads.note } : {}) });
       this.postWeights();
       this.metricsAt = performance.now();
       // A loop that throws must be reported, not become an unhandled rejection that takes the host down.
@@ -394,6 +403,8 @@ export class TrainerHost {
       maxLoad: this.maxLoad ?? this.options!.maxLoad ?? 1,
       episodesQueued: this.queue.length,
       paused: this.paused,
+      threads: kernelThreads(),
+      helperJobs: kernelHelper()?.jobs ?? 0,
       ...(this.rules ? this.rulesWindow() : {}),
     };
     this.post({ type: 'metrics', metrics });

@@ -54,6 +54,14 @@ export interface HostOptions {
    */
   readonly maxLoad: number;
   /**
+   * Threads for the updates' kernels: 2 has the worker start a helper
+   * thread that takes half of each batch's rows (needs SharedArrayBuffer:
+   * a cross-origin-isolated page), 1 keeps one; `auto` (absent) takes 2
+   * where it can and the device has 4 or more cores (on 2 the game needs
+   * the other). The "ready" message says which runs, and why not 2.
+   */
+  readonly threads?: 1 | 2 | 'auto';
+  /**
    * Train on env copies the worker steps itself (a game whose rules
    * implement the env contract, registered by name in the worker script),
    * instead of on episodes posted by the game. Null or absent: episodes
@@ -110,6 +118,9 @@ export interface WorkerMetrics {
   /** The duty cycle in force (see HostOptions.maxLoad and the client's adaptive load). */
   readonly maxLoad: number;
   readonly paused: boolean;
+  /** Threads the updates' kernels run on (2: a helper thread takes half of each batch's rows), and the jobs the helper has run. */
+  readonly threads?: 1 | 2;
+  readonly helperJobs?: number;
   /** Rules mode: mean return and win rate (null: the env has no wins) of the training episodes since the last metrics, and how many. */
   readonly trainReturnMean?: number;
   readonly trainWinRate?: number | null;
@@ -118,7 +129,7 @@ export interface WorkerMetrics {
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { readonly type: 'ready'; readonly backend: string; readonly resumedFromUpdates: number | null; readonly envSteps: number; readonly episodes: number; readonly bufferSize?: number }
+  | { readonly type: 'ready'; readonly backend: string; readonly resumedFromUpdates: number | null; readonly envSteps: number; readonly episodes: number; readonly bufferSize?: number; readonly threads?: 1 | 2; readonly threadsNote?: string }
   | { readonly type: 'backend'; readonly choice: string; readonly timings: { readonly [backend: string]: number | null }; readonly reason: string }
   | { readonly type: 'weights'; readonly updates: number; readonly header: PolicyHeader; readonly weights: { readonly [name: string]: Float32Array } }
   | { readonly type: 'metrics'; readonly metrics: WorkerMetrics }
@@ -167,6 +178,7 @@ export function parseFromWorker(data: unknown): FromWorker {
   switch (m.type) {
     case 'ready':
       need(typeof m.backend === 'string' && isNum(m.envSteps) && isNum(m.episodes) && (m.resumedFromUpdates === null || isNum(m.resumedFromUpdates)), 'worker "ready" message is malformed');
+      need(m.threads === undefined || m.threads === 1 || m.threads === 2, 'worker "ready" message has threads other than 1 or 2');
       break;
     case 'backend':
       need(typeof m.choice === 'string' && typeof m.reason === 'string' && isObj(m.timings), 'worker "backend" message is malformed');
@@ -331,6 +343,7 @@ export function checkHostOptions(o: unknown): void {
   }
   rule('trialUpdates', int(0), 'a whole number >= 0');
   rule('maxLoad', (v) => num(0, 1)(v) && (v as number) > 0, 'a share of time in (0, 1]');
+  rule('threads', (v) => v === 1 || v === 2 || v === 'auto', '1, 2 or "auto"');
   checkRules(x.rules);
 }
 

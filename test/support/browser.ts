@@ -40,6 +40,8 @@ export interface ServeExtras {
   readonly bundles?: Readonly<Record<string, string>>;
   /** Static directories by URL prefix, e.g. `{ '/wasm/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/' }`. */
   readonly dirs?: Readonly<Record<string, string>>;
+  /** Headers on every response, e.g. COOP/COEP for a cross-origin-isolated page. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 async function bundle(entry: string): Promise<Uint8Array> {
@@ -53,6 +55,7 @@ export async function servePage(entry: string, extras: ServeExtras = {}): Promis
   for (const [path, file] of Object.entries(extras.bundles ?? {})) files.set(path, await bundle(file));
   const html = '<!doctype html><meta charset="utf-8"><title>phaser-qmix test</title><script type="module" src="/app.js"></script>';
   const server: Server = createServer((req, res) => {
+    for (const [k, v] of Object.entries(extras.headers ?? {})) res.setHeader(k, v);
     const url = (req.url ?? '/').split('?')[0];
     const prefix = Object.keys(extras.dirs ?? {}).find((p) => url.startsWith(p));
     if (url === '/') {
@@ -83,7 +86,7 @@ export async function openReadyPage(browser: Browser, url: string, onError?: (me
 
 /** A page of named scenarios (`globalThis.scenarios`), ready to run. */
 export interface ScenarioPage {
-  run<T = unknown>(name: string): Promise<T>;
+  run<T = unknown>(name: string, arg?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -97,8 +100,8 @@ export async function openScenarioPage(entry: string, extras: ServeExtras = {}):
   const errors: string[] = [];
   const page = await openReadyPage(browser, served.url, (message) => errors.push(message));
   return {
-    async run<T>(name: string): Promise<T> {
-      const result = await page.evaluate((n) => (globalThis as unknown as { scenarios: Record<string, () => Promise<unknown>> }).scenarios[n](), name);
+    async run<T>(name: string, arg?: unknown): Promise<T> {
+      const result = await page.evaluate(([n, a]) => (globalThis as unknown as { scenarios: Record<string, (arg?: unknown) => Promise<unknown>> }).scenarios[n as string](a), [name, arg] as const);
       if (errors.length > 0) throw new Error(`uncaught errors in the page: ${errors.join('; ')}`);
       return result as T;
     },

@@ -103,6 +103,26 @@ const scenarios = {
     t.dispose();
     return { choice: choices[0], backend: m.backend, updates: m.updates };
   },
+
+  /** Kernel threads: with `threads` (absent: auto), trains past 40 updates and says which ran and how many jobs the helper took. */
+  async threads(want?: 1 | 2) {
+    const t = client({ ...TWO_STEP_UNIFORM_CONFIG, seed: 4 }, { autosaveEvery: 0, ...(want ? { threads: want } : {}) });
+    let readyThreads: number | null = null;
+    t.on(WorkerTrainerEvents.READY, (r: { threads: number }) => (readyThreads = r.threads));
+    const rng = new Rng(4);
+    const errors: string[] = [];
+    t.on(WorkerTrainerEvents.ERROR, (e: Error) => errors.push(e.message));
+    const t0 = performance.now();
+    while ((t.metrics?.updates ?? 0) < 40) {
+      if (errors.length > 0 || performance.now() - t0 > 120000) throw new Error(`no training: ${errors.join('; ') || 'timed out'}`);
+      await play(t, 20, rng);
+    }
+    await until(() => (t.metrics?.helperJobs ?? 0) > 0 || t.metrics?.threads === 1, 30000, 'metrics after updates');
+    const m = t.metrics as WorkerMetrics;
+    const out = { isolated: globalThis.crossOriginIsolated === true, readyThreads, kernelThreads: t.kernelThreads, threads: m.threads, helperJobs: m.helperJobs, updates: m.updates, cores: navigator.hardwareConcurrency };
+    t.dispose();
+    return out;
+  },
 };
 
 Object.assign(globalThis, { scenarios, pageReady: true });
