@@ -534,7 +534,8 @@ export class TrainingEditor {
     const parts = [
       `algorithm ${this.algo.toUpperCase()}`,
       `backend ${t?.backend ?? (idle ? this.backendChoice : 'choosing...')}${t?.backendReason ? ` (${t.backendReason})` : ''}`,
-      ...(t?.kernelThreads ? [`updates on ${t.kernelThreads.threads === 2 ? '2 threads' : '1 thread'}`] : []),
+      // Two threads are named; one thread (the usual case) only in the tooltip, with why, so the line does not grow.
+      ...(t?.kernelThreads?.threads === 2 ? ['2 threads'] : []),
       `${t?.envSteps ?? 0} env steps`,
       ...(metrics ? [`${metrics.updates} updates`, `epsilon ${metrics.epsilon.toFixed(2)}`] : []),
       ...(t ? [this.pace.text(t, metrics, this.o.plugin.stats)] : []),
@@ -542,6 +543,8 @@ export class TrainingEditor {
       this.phase,
     ];
     this.el.status.textContent = parts.join(' \u00b7 ');
+    const kt = t?.kernelThreads;
+    this.el.status.title = kt ? `updates on ${kt.threads === 2 ? 'two threads' : `one thread${kt.note ? `: ${kt.note}` : ''}`}` : '';
   }
 
   private say(text: string, error = false): void {
