@@ -28,9 +28,8 @@ function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidt
 }
 
 /** Sizes and names one batch shape needs; shared by the forward and backward passes. */
-function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number) {
+function plan(shape: AgentNetShape, In: number, steps: number, rows: number) {
   const H = shape.hiddenDim;
-  const In = x.length / (steps * rows);
   const m = steps * rows;
   return {
     H, In, m, A: shape.nActions, n: rows * H, G: 3 * H, gru: shape.kind === 'gru',
@@ -46,7 +45,7 @@ function plan(shape: AgentNetShape, x: Float32Array, steps: number, rows: number
  * memory view and where q and the saved arrays are.
  */
 export function agentForwardRows(slot: KernelSlot, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
-  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x, steps, rows);
+  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, x.length / (steps * rows), steps, rows);
   slot.claim();
   const kernel = slot.kernel;
   const arena = new KernelArena(kernel);
@@ -80,8 +79,7 @@ export function agentForwardRows(slot: KernelSlot, shape: AgentNetShape, x: Floa
  * order of the weights (valid until the slot's next call).
  */
 export function agentBackwardRows(slot: KernelSlot, shape: AgentNetShape, inputWidth: number, steps: number, rows: number, kept: Resident, dqValues: Float32Array): Float32Array[] {
-  const { H, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, new Float32Array(steps * rows * inputWidth), steps, rows);
-  const In = inputWidth;
+  const { H, In, m, A, n, G, gru, names, sizes, packFloats } = plan(shape, inputWidth, steps, rows);
   const back = slot.resume(kept);
   const kernel = slot.kernel;
   const b = back.layout(sizes);

@@ -33,6 +33,8 @@ const INPUTS = 2; // count at 2, lengths from 3
 const OUTPUTS = 32; // count at 32, lengths from 33
 const MAX_ARRAYS = 28;
 const JOB_CAPACITY = 8192;
+/** How long the learner waits for one job before it takes the helper for dead (ms). */
+const HELPER_DEADLINE_MS = 120_000;
 /** The data buffer may grow to this (it is reserved, not allocated, up front). */
 const MAX_DATA_BYTES = 2 ** 30;
 
@@ -134,9 +136,11 @@ export class ChannelHelper implements KernelHelper {
   private closed = false;
   private jobCount = 0;
 
+  /** @param deadlineMs how long one job may take before the helper is taken for dead */
   constructor(
     private readonly buffers: KernelChannelBuffers,
     private readonly onClose: () => void,
+    private readonly deadlineMs = HELPER_DEADLINE_MS,
   ) {}
 
   /** Whether the helper thread has started serving (until then the learner runs everything itself). */
@@ -164,8 +168,17 @@ export class ChannelHelper implements KernelHelper {
   finish(): Float32Array[] {
     if (!this.busy) throw new Error('no kernel job was started');
     const control = new Int32Array(this.buffers.control);
-    // A loaded machine may keep the helper off the CPU for a while: wait without a deadline, as for the learner's own share.
-    while (Atomics.load(control, STATE) === READY) Atomics.wait(control, STATE, READY);
+    // A loaded machine may keep the helper off the CPU for a while, so the
+    // deadline is far beyond any job's time (tens of ms): past it the helper
+    // is taken for dead (a thread that died cannot say so while we block).
+    const deadline = Date.now() + this.deadlineMs;
+    while (Atomics.load(control, STATE) === READY) {
+      if (Atomics.wait(control, STATE, READY, Math.min(1000, this.deadlineMs)) === 'timed-out' && Date.now() > deadline) {
+        this.busy = false;
+        this.close();
+        throw new Error(`kernel helper thread: no answer within ${this.deadlineMs / 1000} s; it was closed (updates go on on one thread)`);
+      }
+    }
     this.busy = false;
     const state = Atomics.load(control, STATE);
     Atomics.store(control, STATE, IDLE);

@@ -66,7 +66,11 @@ export function useKernelThreads(threads: 1 | 2, onFallback?: (why: string) => v
       if (!closing) fail(`the kernel helper thread exited with code ${code}`);
     });
   });
+  // Only a start still under way is shared; once settled, the helper's own state (ready) decides.
   starting = promise;
+  void promise.then(() => {
+    if (starting === promise) starting = null;
+  });
   return promise;
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { collateEpisodes, Rng, type EnvSpec } from '../../plugin/core/index.js';
 import { AgentInputs, agentForward, fusedMix, QLearner } from '../../plugin/learn/index.js';
-import { kernelHelper, kernelThreads } from '../../plugin/learn/kernel-threads.js';
+import { ChannelHelper, makeKernelChannel } from '../../plugin/learn/kernel-channel.js';
+import { kernelHelper, kernelThreads, setKernelHelper } from '../../plugin/learn/kernel-threads.js';
 import { useKernelThreads } from '../../plugin/node/kernel-threads.js';
 import { randomEpisodes } from '../support/episodes.js';
 import { tf } from '../support/tf.js';
@@ -127,6 +128,21 @@ describe('two threads for the update', () => {
     const two = mixAndGrads();
     assert.ok(worstRelative(two.qTot, one.qTot) <= 1e-6, 'Q_tot');
     for (const name of Object.keys(one.grads)) assert.ok(worstRelative(two.grads[name], one.grads[name]) <= 1e-5, `gradient ${name} differs by ${worstRelative(two.grads[name], one.grads[name])}`);
+  });
+
+  test('a helper that stops answering is closed after its deadline with an error naming it, and updates go on on one thread', async () => {
+    await useKernelThreads(1);
+    // A channel nobody serves: the job is never taken.
+    let closed = 0;
+    const dead = new ChannelHelper(makeKernelChannel(), () => closed++, 300);
+    setKernelHelper(dead);
+    assert.equal(kernelThreads(), 1, 'not serving: not ready');
+    dead.start({ kind: 'mix-forward', role: 'scratch', rows: 1, keep: false }, [new Float32Array(4)]);
+    assert.throws(() => dead.finish(), /kernel helper thread: no answer within 0.3 s; it was closed/);
+    assert.equal(closed, 1);
+    assert.equal(dead.ready, false);
+    setKernelHelper(null);
+    assert.ok(losses('mlp').every(Number.isFinite));
   });
 
   test('back to one thread: the helper stops and updates run alone', async () => {
