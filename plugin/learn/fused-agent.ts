@@ -23,12 +23,18 @@ import { kernelHelper, type KernelRole } from './kernel-threads.js';
 import { kernelSlot, type KernelSlot, type Resident } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';
 
-/** The rows each thread takes: the first share here, the rest on the helper (none without one). */
-function shareOf(rows: number): number {
-  const helper = kernelHelper();
-  // Below this many rows the hand-off costs more than half the work saves.
-  return helper?.ready && rows >= 16 ? Math.ceil(rows / 2) : rows;
+/**
+ * The rows each thread takes: the first share here, the rest on the helper
+ * (none without one). Small ops stay on one thread: handing a job over costs
+ * tens of microseconds, more than half of a tiny op saves (two-step's batch
+ * is 3 steps x 64 rows).
+ */
+function shareOf(steps: number, rows: number): number {
+  return kernelHelper()?.ready && rows >= 8 && steps * rows >= MIN_ROW_STEPS ? Math.ceil(rows / 2) : rows;
 }
+
+/** Below this many row-steps (rows x steps) the agent network runs on one thread. */
+const MIN_ROW_STEPS = 1024;
 
 /** Rows `[from, from + count)` of each step of a time-major `[steps, rows, width]` array. */
 function rowsOf(x: Float32Array, steps: number, rows: number, width: number, from: number, count: number): Float32Array {
@@ -53,7 +59,7 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, 
   const A = shape.nActions;
   const H = shape.hiddenDim;
   const width = x.length / (steps * rows);
-  const mine = shareOf(rows);
+  const mine = shareOf(steps, rows);
   if (mine === rows) {
     const r = agentForwardRows(slot, shape, x, steps, rows, weights, keep);
     return { q: r.mem.slice(r.q / 4, r.q / 4 + r.qFloats), last: r.last, kept: r.kept, mine, width };

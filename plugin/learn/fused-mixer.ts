@@ -33,8 +33,8 @@ export function canFuseMixer(s: MixerShape): boolean {
 
 /** The rows each thread takes: the first share here, the rest on the helper (none without one). */
 function shareOf(rows: number): number {
-  // Below this many rows the hand-off costs more than half the work saves.
-  return kernelHelper()?.ready && rows >= 64 ? Math.ceil(rows / 2) : rows;
+  // Below this many rows the hand-off (tens of microseconds) costs more than half the work saves.
+  return kernelHelper()?.ready && rows >= 256 ? Math.ceil(rows / 2) : rows;
 }
 
 /** The forward pass over all rows, split with the helper thread when there is one. */

@@ -14,7 +14,8 @@ import { tf } from '../support/tf.js';
 after(() => useKernelThreads(1));
 
 const spec: EnvSpec = { nAgents: 3, obsSize: 6, stateSize: 5, nActions: 4, episodeLimit: 12 };
-const small = { hiddenDim: 16, mixingEmbedDim: 8, hypernetEmbed: 16, seed: 3, batchSize: 8, targetUpdateInterval: 10 };
+// Batches of 32: 96 agent rows x 13 steps and 384 mixer rows, above the sizes that stay on one thread.
+const small = { hiddenDim: 16, mixingEmbedDim: 8, hypernetEmbed: 16, seed: 3, batchSize: 32, targetUpdateInterval: 10 };
 
 function worstRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
@@ -28,7 +29,7 @@ function forwardAndGrads(agent: 'gru' | 'mlp') {
   const learner = new QLearner(spec, { ...small, agent });
   const rng = new Rng(8);
   const steps = 7;
-  const rows = 40; // 8 episodes x ... rows split 20 / 20
+  const rows = 160; // split 80 / 80 (7 steps x 160 rows: above the one-thread size)
   const width = learner.agentShape.inputSize;
   const x = new AgentInputs(Float32Array.from({ length: steps * rows * width }, () => rng.uniform(-1, 1)), steps, rows, width);
   const p = learner.online.agent;
@@ -56,7 +57,7 @@ function forwardAndGrads(agent: 'gru' | 'mlp') {
 function mixAndGrads() {
   const learner = new QLearner(spec, small);
   const rng = new Rng(9);
-  const rows = 150; // split 75 / 75
+  const rows = 300; // split 150 / 150
   const qs = tf.tensor2d(Float32Array.from({ length: rows * spec.nAgents }, () => rng.uniform(-1, 1)), [rows, spec.nAgents]);
   const states = tf.tensor2d(Float32Array.from({ length: rows * spec.stateSize }, () => rng.uniform(-1, 1)), [rows, spec.stateSize]);
   const p = learner.online.mixer;
@@ -82,7 +83,7 @@ function losses(agent: 'gru' | 'mlp'): number[] {
   const rng = new Rng(6);
   const learner = new QLearner(spec, { ...small, agent });
   try {
-    return Array.from({ length: 50 }, (_, i) => learner.update(collateEpisodes(spec, Array.from({ length: 8 }, () => episodes[rng.int(episodes.length)])), i + 1).loss);
+    return Array.from({ length: 50 }, (_, i) => learner.update(collateEpisodes(spec, Array.from({ length: 32 }, () => episodes[rng.int(episodes.length)])), i + 1).loss);
   } finally {
     learner.dispose();
   }

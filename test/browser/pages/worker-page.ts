@@ -1,7 +1,7 @@
 // Browser page for the worker tests: the main thread plays a small squad
 // task and acts with the runtime; a real Web Worker (/worker.js) trains.
 // This page imports no tfjs.
-import { EpisodeBuilder, GREEDY, Rng, runEpisode, type QmixConfig } from '../../../plugin/core/index.js';
+import { EpisodeBuilder, GREEDY, Rng, runEpisode, syntheticEpisodes, type QmixConfig } from '../../../plugin/core/index.js';
 import { TWO_STEP_UNIFORM_CONFIG, TwoStepEnv } from '../../../plugin/envs/index.js';
 import { WorkerTrainer, WorkerTrainerEvents, type WorkerMetrics, type WorkerTrainerOptions } from '../../../plugin/worker/index.js';
 
@@ -104,18 +104,30 @@ const scenarios = {
     return { choice: choices[0], backend: m.backend, updates: m.updates };
   },
 
-  /** Kernel threads: with `threads` (absent: auto), trains past 40 updates and says which ran and how many jobs the helper took. */
+  /**
+   * Kernel threads: with `threads` (absent: auto), trains on long synthetic
+   * episodes (3 agents x 40 steps, batches of 16: large enough to split)
+   * past 40 updates and says which ran and how many jobs the helper took.
+   */
   async threads(want?: 1 | 2) {
-    const t = client({ ...TWO_STEP_UNIFORM_CONFIG, seed: 4 }, { autosaveEvery: 0, ...(want ? { threads: want } : {}) });
+    const spec = { nAgents: 3, obsSize: 8, stateSize: 6, nActions: 4, episodeLimit: 40 };
+    const t = new WorkerTrainer(spec, { batchSize: 16, hiddenDim: 32, seed: 4 }, {
+      createWorker: () => new Worker('/worker.js', { type: 'module' }) as unknown as ReturnType<WorkerTrainerOptions['createWorker']>,
+      wasmPaths: '/wasm/',
+      backend: 'wasm',
+      autosaveEvery: 0,
+      ...(want ? { threads: want } : {}),
+    });
     let readyThreads: number | null = null;
     t.on(WorkerTrainerEvents.READY, (r: { threads: number }) => (readyThreads = r.threads));
-    const rng = new Rng(4);
     const errors: string[] = [];
     t.on(WorkerTrainerEvents.ERROR, (e: Error) => errors.push(e.message));
     const t0 = performance.now();
+    let seed = 1;
     while ((t.metrics?.updates ?? 0) < 40) {
       if (errors.length > 0 || performance.now() - t0 > 120000) throw new Error(`no training: ${errors.join('; ') || 'timed out'}`);
-      await play(t, 20, rng);
+      for (const ep of syntheticEpisodes(spec, 8, spec.episodeLimit, seed++)) t.submitEpisode(ep);
+      await new Promise((r) => setTimeout(r, 50));
     }
     await until(() => (t.metrics?.helperJobs ?? 0) > 0 || t.metrics?.threads === 1, 30000, 'metrics after updates');
     const m = t.metrics as WorkerMetrics;
