@@ -75,6 +75,16 @@ export function makeKernelChannel(): KernelChannelBuffers {
   };
 }
 
+/** How long a thread spins on the state before it sleeps (ms): waking a sleeping thread can take longer than a job. */
+const SPIN_MS = 1;
+
+/** Spins while control[STATE] is `state`, up to SPIN_MS; returns whether it changed. */
+function spinWhile(control: Int32Array, state: number): boolean {
+  const until = performance.now() + SPIN_MS;
+  while (performance.now() < until) if (Atomics.load(control, STATE) !== state) return true;
+  return false;
+}
+
 function ensure(buffer: SharedArrayBuffer, bytes: number): void {
   const data = buffer as Growable;
   if (bytes > data.byteLength) {
@@ -172,6 +182,7 @@ export class ChannelHelper implements KernelHelper {
     // deadline is far beyond any job's time (tens of ms): past it the helper
     // is taken for dead (a thread that died cannot say so while we block).
     const deadline = Date.now() + this.deadlineMs;
+    spinWhile(control, READY);
     while (Atomics.load(control, STATE) === READY) {
       if (Atomics.wait(control, STATE, READY, Math.min(1000, this.deadlineMs)) === 'timed-out' && Date.now() > deadline) {
         this.busy = false;
@@ -213,6 +224,8 @@ export function serveKernelChannel(buffers: KernelChannelBuffers, onServing?: ()
     const state = Atomics.load(control, STATE);
     if (state === QUIT) return;
     if (state !== READY) {
+      // Jobs of one update come a few milliseconds apart: spin a little before sleeping.
+      if (spinWhile(control, state)) continue;
       Atomics.wait(control, STATE, state);
       continue;
     }
