@@ -49,14 +49,16 @@ let helper: KernelHelper | null = null;
 
 /**
  * Registers (or with null removes) the helper thread the learner's kernels
- * split their rows with. Platforms call it; see `useKernelThreads` (Node).
+ * split their rows with; the one it replaces is closed unless `closeOld` is
+ * false (kept to be registered again). Platforms call it; see
+ * `useKernelThreads` (Node).
  * @example
  * ```ts
  * setKernelHelper(myHelper); // from now on, updates run on two threads
  * ```
  */
-export function setKernelHelper(h: KernelHelper | null): void {
-  if (helper && helper !== h) helper.close();
+export function setKernelHelper(h: KernelHelper | null, opts: { readonly closeOld?: boolean } = {}): void {
+  if (helper && helper !== h && opts.closeOld !== false) helper.close();
   helper = h;
 }
 

@@ -33,7 +33,8 @@ export async function benchUpdates(backend: BackendName, agent: 'gru' | 'mlp', r
   const runs = new Map<string, UpdateTiming[]>(arms.map((a) => [a.key, []]));
   for (let done = 0; done < repeats; done += 5) {
     for (const arm of arms) {
-      await useKernelThreads(arm.threads);
+      // The helper stays warm between blocks: a new thread's WebAssembly starts unoptimised.
+      await useKernelThreads(arm.threads, undefined, { keep: true });
       runs.get(arm.key)!.push(timeUpdates(agent, arm.path, Math.min(5, repeats - done)));
     }
   }
@@ -62,7 +63,7 @@ export async function benchShapes(repeats: number): Promise<Record<string, unkno
   for (let done = 0; done < repeats; done += 5) {
     for (const s of shapes) {
       for (const t of [1, 2] as const) {
-        await useKernelThreads(t);
+        await useKernelThreads(t, undefined, { keep: true });
         const key = `${s.name}/${t}`;
         times.set(key, [...(times.get(key) ?? []), timeUpdates('gru', 'fused', Math.min(5, repeats - done), s).medianMs]);
       }

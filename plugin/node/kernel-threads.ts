@@ -9,10 +9,17 @@ import { kernelHelper, kernelThreads, setKernelHelper } from '../learn/kernel-th
 import { wasmKernel } from '../learn/wasm-kernel.js';
 
 let starting: Promise<1 | 2> | null = null;
+/**
+ * A helper set aside by `useKernelThreads(1, { keep: true })`: its thread
+ * stays warm (its WebAssembly already optimised) for the next
+ * `useKernelThreads(2)`, as the bench's alternating blocks need.
+ */
+let parked: ChannelHelper | null = null;
 
 /**
  * Runs the learner's kernels on `threads` threads: 2 starts a helper thread
- * (once; later calls reuse it), 1 stops it. Resolves to the threads in use
+ * (once; later calls reuse it), 1 stops it (or, with `keep`, sets it aside
+ * for the next call with 2). Resolves to the threads in use
  * once the helper serves: 1 where SharedArrayBuffer or WebAssembly SIMD is
  * missing, or the thread failed to start (the reason goes to `onFallback`).
  * @example
@@ -20,13 +27,24 @@ let starting: Promise<1 | 2> | null = null;
  * await useKernelThreads(2); // every update from now on splits its rows with a helper thread
  * ```
  */
-export function useKernelThreads(threads: 1 | 2, onFallback?: (why: string) => void): Promise<1 | 2> {
+export function useKernelThreads(threads: 1 | 2, onFallback?: (why: string) => void, opts: { readonly keep?: boolean } = {}): Promise<1 | 2> {
   if (threads === 1) {
-    setKernelHelper(null);
+    const current = kernelHelper();
+    if (opts.keep && current instanceof ChannelHelper && current.ready) parked = current;
+    setKernelHelper(null, { closeOld: !opts.keep });
+    if (!opts.keep && parked) {
+      parked.close();
+      parked = null;
+    }
     starting = null;
     return Promise.resolve(1);
   }
   if (kernelHelper()?.ready) return Promise.resolve(2);
+  if (parked?.ready) {
+    setKernelHelper(parked);
+    parked = null;
+    return Promise.resolve(2);
+  }
   if (starting) return starting;
   const why = !kernelChannelsPossible() ? 'no growable SharedArrayBuffer here' : !wasmKernel() ? 'no WebAssembly SIMD here' : null;
   if (why) {

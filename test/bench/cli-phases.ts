@@ -61,7 +61,7 @@ function time(owner: object, name: string, add: (ms: number) => void): () => voi
 export async function cliPhases(envName: string, opts: { steps?: number; seed?: number; tfjsActing?: boolean; threads?: 1 | 2 } = {}): Promise<CliPhases> {
   const { steps = 10_000, seed = 0 } = opts;
   useTfjsActing(opts.tfjsActing === true);
-  const threads = await useKernelThreads(opts.threads ?? 1);
+  const threads = await useKernelThreads(opts.threads ?? 1, undefined, { keep: true });
   const ms = { env: 0, acting: 0, updates: 0, collation: 0, tests: 0 };
   let inTests = false;
   const into = (key: 'env' | 'acting') => (t: number) => {
@@ -112,7 +112,7 @@ export async function cliPhases(envName: string, opts: { steps?: number; seed?: 
     };
   } finally {
     useTfjsActing(false);
-    await useKernelThreads(1);
+    await useKernelThreads(1, undefined, { keep: true });
     Trainer.prototype.evaluateOn = evaluateOn;
     for (const u of undo) u();
   }
