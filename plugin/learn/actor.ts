@@ -46,15 +46,14 @@ export function useTfjsActing(on: boolean): void {
  */
 export class LiveActor implements QPolicy {
   private readonly one: KernelStep;
-  private readonly copies: KernelStep;
+  /** Arenas' engine (its own rows and memory), made on the first `qValuesMany`. */
+  private copies: KernelStep | null = null;
 
   /** @throws Error where WebAssembly SIMD is unavailable (use {@link makeActor}). */
-  constructor(learner: QLearner) {
+  constructor(private readonly learner: QLearner) {
     const one = KernelStep.create(learner);
-    const copies = KernelStep.create(learner);
-    if (!one || !copies) throw new Error('LiveActor needs WebAssembly SIMD, which this runtime lacks: use makeActor (it falls back to TfjsActor)');
+    if (!one) throw new Error('LiveActor needs WebAssembly SIMD, which this runtime lacks: use makeActor (it falls back to TfjsActor)');
     this.one = one;
-    this.copies = copies;
     one.layout(learner.spec.nAgents);
   }
 
@@ -68,7 +67,7 @@ export class LiveActor implements QPolicy {
   }
 
   qValuesMany(memories: readonly ActingMemory[], obs: Float32Array, lastActions: Int32Array, out: Float32Array): void {
-    this.copies.many(memories, obs, lastActions, out);
+    (this.copies ??= KernelStep.create(this.learner)!).many(memories, obs, lastActions, out);
   }
 
   /** Nothing to free (no tensors); kept so actors are interchangeable. */

@@ -20,6 +20,7 @@ import * as tf from './tf.js';
 import type { AgentNetShape } from '../core/agent-arch.js';
 import { agentBackwardRows, agentForwardRows, WEIGHTS } from './agent-rows.js';
 import { kernelHelper, type KernelRole } from './kernel-threads.js';
+import { kernelTensor } from './read.js';
 import { kernelSlot, type KernelSlot, type Resident } from './wasm-kernel.js';
 import type { ParamSet } from './params.js';
 
@@ -61,8 +62,9 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, 
   const width = x.length / (steps * rows);
   const mine = shareOf(steps, rows);
   if (mine === rows) {
+    // One thread: q stays a view of the kernel's memory, made a tensor at once.
     const r = agentForwardRows(slot, shape, x, steps, rows, weights, keep);
-    return { q: r.mem.slice(r.q / 4, r.q / 4 + r.qFloats), last: r.last, kept: r.kept, mine, width };
+    return { q: r.mem.subarray(r.q / 4, r.q / 4 + r.qFloats), last: r.last, kept: r.kept, mine, width };
   }
   const helper = kernelHelper()!;
   const theirs = rows - mine;
@@ -75,10 +77,10 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, 
   return { q, last, kept: r.kept, mine, width };
 }
 
-/** The backward pass matching {@link forwardSplit}: weight gradients summed over both threads' rows. */
+/** The backward pass matching {@link forwardSplit}: weight gradients summed over both threads' rows (on one thread, views of the kernel's memory). */
 function backwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
   const A = shape.nActions;
-  if (f.mine === rows) return agentBackwardRows(slot, shape, f.width, steps, rows, f.kept!, dq).map((g) => g.slice());
+  if (f.mine === rows) return agentBackwardRows(slot, shape, f.width, steps, rows, f.kept!, dq);
   const helper = kernelHelper()!;
   const theirs = rows - f.mine;
   helper.start({ kind: 'agent-backward', role, shape, steps, rows: theirs, keep: false, width: f.width }, [rowsOf(dq, steps, rows, A, f.mine, theirs)]);
@@ -99,8 +101,8 @@ function makeFusedAgent(slot: KernelSlot, role: KernelRole, shape: AgentNetShape
     const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), true);
     lastOut.last = f.last;
     return {
-      value: tf.tensor2d(f.q, [m, shape.nActions]),
-      gradFunc: (dy: tf.Tensor) => backwardSplit(slot, role, shape, steps, rows, f, dy.dataSync() as Float32Array).map((g, i) => tf.tensor(g, weights[i].shape)),
+      value: kernelTensor(f.q, [m, shape.nActions]) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor) => backwardSplit(slot, role, shape, steps, rows, f, dy.dataSync() as Float32Array).map((g, i) => kernelTensor(g, weights[i].shape)),
     };
   });
 }
@@ -134,7 +136,7 @@ export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, 
     q = makeFusedAgent(slot, role, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
   } else {
     const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), false);
-    q = tf.tensor2d(f.q, [steps * rows, shape.nActions]);
+    q = kernelTensor(f.q, [steps * rows, shape.nActions]) as tf.Tensor2D;
     out.last = f.last;
   }
   return { q, hidden: out.last ? tf.tensor2d(out.last, [rows, shape.hiddenDim]) : null };

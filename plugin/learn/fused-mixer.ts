@@ -16,6 +16,7 @@ import type { MixerShape } from './mixers.js';
 import { mixerParamSpecs, mixForward } from './mixers.js';
 import { kernelHelper, type KernelRole } from './kernel-threads.js';
 import { mixBackwardRows, mixForwardRows } from './mixer-rows.js';
+import { kernelTensor } from './read.js';
 import { fusedKernelsOn, kernelSlot, wasmKernel, type KernelSlot, type Resident } from './wasm-kernel.js';
 
 /**
@@ -43,8 +44,9 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states:
   const rows = qs.length / N;
   const mine = shareOf(rows);
   if (mine === rows) {
+    // One thread: Q_tot stays a view of the kernel's memory, made a tensor at once.
     const r = mixForwardRows(slot, s, states, qs, weights, keep);
-    return { qTot: r.qTot.slice(), kept: r.kept, mine };
+    return { qTot: r.qTot, kept: r.kept, mine };
   }
   const helper = kernelHelper()!;
   helper.start({ kind: 'mix-forward', role, mixer: s, rows: rows - mine, keep }, [states.subarray(mine * S), qs.subarray(mine * N), ...weights]);
@@ -55,10 +57,10 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states:
   return { qTot, kept: r.kept, mine };
 }
 
-/** The backward pass matching {@link forwardSplit}: dL/dq by rows, weight gradients summed over both threads' rows. */
+/** The backward pass matching {@link forwardSplit}: dL/dq by rows, weight gradients summed over both threads' rows (on one thread, views of the kernel's memory). */
 function backwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
   const N = s.nAgents;
-  if (f.mine === rows) return mixBackwardRows(slot, s, rows, f.kept!, dy).map((g) => g.slice());
+  if (f.mine === rows) return mixBackwardRows(slot, s, rows, f.kept!, dy);
   const helper = kernelHelper()!;
   helper.start({ kind: 'mix-backward', role, mixer: s, rows: rows - f.mine, keep: false }, [dy.subarray(f.mine)]);
   const [dqMine, ...mine] = mixBackwardRows(slot, s, f.mine, f.kept!, dy.subarray(0, f.mine)).map((g) => g.slice());
@@ -77,10 +79,10 @@ function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, row
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
     const f = forwardSplit(slot, 'mixer', s, states, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), true);
     return {
-      value: tf.tensor2d(f.qTot, [rows, 1]),
+      value: kernelTensor(f.qTot, [rows, 1]) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor) => {
         const [dq, ...grads] = backwardSplit(slot, 'mixer', s, rows, f, dy.dataSync() as Float32Array);
-        return [tf.tensor2d(dq, [rows, s.nAgents]), ...grads.map((g, i) => tf.tensor(g, weights[i].shape))];
+        return [kernelTensor(dq, [rows, s.nAgents]), ...grads.map((g, i) => kernelTensor(g, weights[i].shape))];
       },
     };
   });
@@ -103,7 +105,7 @@ export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf
   const stateValues = states.dataSync() as Float32Array;
   if (!grad) {
     const f = forwardSplit(slot, 'scratch', s, stateValues, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), false);
-    return tf.tensor2d(f.qTot, [qs.shape[0], 1]);
+    return kernelTensor(f.qTot, [qs.shape[0], 1]) as tf.Tensor2D;
   }
   return makeFusedMix(slot, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;
 }

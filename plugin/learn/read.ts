@@ -23,3 +23,17 @@ export function readTidy(fn: () => tf.Tensor): Float32Array {
   });
   return out!;
 }
+
+/**
+ * A tensor of values the kernel left in its memory (a view, valid until the
+ * kernel's next call) or in an array of their own. tfjs-wasm copies what it
+ * is given into its own heap at once, so a view will do there; the cpu
+ * backend keeps the very array, so it gets a copy.
+ * @example
+ * ```ts
+ * const q = kernelTensor(mem.subarray(qAt / 4, qAt / 4 + m * A), [m, A]);
+ * ```
+ */
+export function kernelTensor(values: Float32Array, shape: number[]): tf.Tensor {
+  return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape);
+}

@@ -32,7 +32,7 @@ export interface CliPhases {
 
 type Method = (...args: never[]) => unknown;
 
-/** Replaces `owner[name]` with a timed copy adding into `clock[key]` (unless `skip()`); returns the undo. */
+/** Replaces `owner[name]` with a timed copy that hands each call's milliseconds to `add`; returns the undo. */
 function time(owner: object, name: string, add: (ms: number) => void): () => void {
   const o = owner as Record<string, Method>;
   const original = o[name];
