@@ -12,6 +12,13 @@ export type AgentKind = 'gru' | 'mlp';
 export type MixerKind = 'qmix' | 'vdn' | 'none';
 /** How the QMIX hypernetworks make mixing weights non-negative. */
 export type NonNegative = 'abs' | 'softplus';
+/**
+ * How the QMIX mixer's weights start: `torch` (PyTorch's default fan-in
+ * uniform init everywhere, as pymarl) or `neutral` (the same draws, with the
+ * two state-only terms, the hypernetwork of the first layer's bias and the
+ * last layer of V(s), set to zero, so Q_tot is 0 when every agent's Q is 0).
+ */
+export type MixerInit = 'torch' | 'neutral';
 /** Optimiser family; every constant is passed explicitly so backends agree. */
 export type OptimizerKind = 'rmsprop' | 'adam';
 /** Target network update rule. */
@@ -53,6 +60,14 @@ export interface QmixConfig {
   readonly hypernetEmbed: number;
   /** Non-negativity of hypernetwork weights: `abs` (the paper) or `softplus`. */
   readonly nonNegative: NonNegative;
+  /**
+   * Initial mixer weights (see {@link MixerInit}). Under `torch` some seeds
+   * start with Q_tot above every return the game can pay (1.2-1.3 on plates,
+   * whose win pays 1): bootstrapping keeps that offset for tens of target
+   * copies, ending an episode by winning looks worse than going on, and the
+   * squad learns to avoid the goal. `neutral` starts Q_tot at 0.
+   */
+  readonly mixerInit: MixerInit;
 
   /** Discount factor. */
   readonly gamma: number;
@@ -132,6 +147,7 @@ const PYMARL: QmixConfig = Object.freeze({
   hypernetLayers: 2,
   hypernetEmbed: 64,
   nonNegative: 'abs',
+  mixerInit: 'torch',
   gamma: 0.99,
   tdLambda: 0,
   doubleQ: true,
@@ -173,7 +189,7 @@ const PYMARL: QmixConfig = Object.freeze({
  * costs 4x per update).
  */
 export const PRESETS: { readonly [P in PresetName]: QmixConfig } = Object.freeze({
-  game: Object.freeze({ ...PYMARL, preset: 'game', optimizer: 'adam', lr: 1e-3, tdLambda: 0.6, targetUpdateInterval: 50, epsilonAnnealTime: 20000, bufferSize: 2000 }),
+  game: Object.freeze({ ...PYMARL, preset: 'game', optimizer: 'adam', lr: 1e-3, tdLambda: 0.6, targetUpdateInterval: 50, epsilonAnnealTime: 20000, bufferSize: 2000, mixerInit: 'neutral' }),
   pymarl: PYMARL,
   pymarl2: Object.freeze({ ...PYMARL, preset: 'pymarl2', optimizer: 'adam', lr: 1e-3, tdLambda: 0.6, batchSize: 128, epsilonAnnealTime: 100000 }),
 } as const);
@@ -214,6 +230,7 @@ const RULES: { readonly [K in keyof QmixConfig]: Rule } = {
   hypernetLayers: oneOf(1, 2),
   hypernetEmbed: int(1, 4096),
   nonNegative: oneOf('abs', 'softplus'),
+  mixerInit: oneOf('torch', 'neutral'),
   gamma: num(0, 1),
   tdLambda: num(0, 1),
   doubleQ: bool,

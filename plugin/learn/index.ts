@@ -14,6 +14,7 @@ export { fusedKernelsOn, kernelVariant, useFusedKernels, wasmKernel, type Kernel
 export { kernelThreads, setKernelHelper, type KernelHelper, type KernelJob } from './kernel-threads.js';
 export { readTidy } from './read.js';
 export { mixForward, mixerParamSpecs, mixerOutputs, type MixerShape } from './mixers.js';
+export { mixerInitSpecs } from './mixer-specs.js';
 export { TorchOptimizer, clipByGlobalNorm, type OptimizerSettings, type OptimizerState, type ParamGroup } from './optimizers.js';
 export { ParamSet } from './params.js';
 export { tdTargets, bootstrapEnds, lambdaMatrix, type TdTargetInputs } from './targets.js';

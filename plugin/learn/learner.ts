@@ -26,7 +26,8 @@ import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import { AgentInputs, agentForward } from './agent-net.js';
 import { readTidy } from './read.js';
 import { mixQ } from './fused-mixer.js';
-import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
+import { mixerOutputs, type MixerShape } from './mixers.js';
+import { mixerInitSpecs } from './mixer-specs.js';
 import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
 import { ParamSet } from './params.js';
@@ -111,7 +112,7 @@ export class QLearner {
     const init = new Rng(c.seed, 'init');
     this.online = {
       agent: ParamSet.create(agentParamSpecs(this.agentShape), init),
-      mixer: ParamSet.create(mixerParamSpecs(this.mixerShape), init),
+      mixer: ParamSet.create(mixerInitSpecs(this.mixerShape, c.mixerInit), init),
     };
     this.target = { agent: this.online.agent.clone(false), mixer: this.online.mixer.clone(false) };
     const groups = [{ variables: this.online.agent.variables, lr: c.lr }];

@@ -1,5 +1,5 @@
 /** A mixer's sizes and parameter names (no tfjs: the kernel helper thread reads them too). */
-import type { MixerKind, NonNegative } from '../core/config.js';
+import type { MixerInit, MixerKind, NonNegative } from '../core/config.js';
 import { linearSpecs, type ParamSpec } from '../core/agent-arch.js';
 
 /** Sizes and options of a mixer. */
@@ -45,4 +45,21 @@ export function mixerParamSpecs(s: MixerShape): ParamSpec[] {
     ...linearSpecs('mixer.v.0', S, E),
     ...linearSpecs('mixer.v.1', E, 1),
   ];
+}
+
+/** The parameters a `neutral` init sets to zero: every term of Q_tot that depends on the state alone. */
+const STATE_ONLY = new Set(['mixer.hyperB1.w', 'mixer.hyperB1.b', 'mixer.v.1.w', 'mixer.v.1.b']);
+
+/**
+ * The specs to initialise a mixer from: `neutral` gives the state-only terms
+ * a zero bound. The RNG still draws every value (a zero-width uniform), so
+ * all other weights equal the `torch` init's for the same seed.
+ * @example
+ * ```ts
+ * const mixer = ParamSet.create(mixerInitSpecs(shape, 'neutral'), new Rng(0)); // Q_tot(q = 0, s) = 0
+ * ```
+ */
+export function mixerInitSpecs(s: MixerShape, init: MixerInit): ParamSpec[] {
+  const specs = mixerParamSpecs(s);
+  return init === 'neutral' ? specs.map((p) => (STATE_ONLY.has(p.name) ? { ...p, bound: 0 } : p)) : specs;
 }

@@ -14,7 +14,7 @@ describe('config', () => {
       {
         agent: c.agent, hiddenDim: c.hiddenDim, obsLastAction: c.obsLastAction, obsAgentId: c.obsAgentId,
         mixer: c.mixer, mixingEmbedDim: c.mixingEmbedDim, hypernetLayers: c.hypernetLayers, hypernetEmbed: c.hypernetEmbed,
-        nonNegative: c.nonNegative, optimizer: c.optimizer, lr: c.lr, rmspropAlpha: c.rmspropAlpha, rmspropEps: c.rmspropEps,
+        nonNegative: c.nonNegative, mixerInit: c.mixerInit, optimizer: c.optimizer, lr: c.lr, rmspropAlpha: c.rmspropAlpha, rmspropEps: c.rmspropEps,
         gradNormClip: c.gradNormClip, gamma: c.gamma, bufferSize: c.bufferSize, batchSize: c.batchSize,
         targetUpdate: c.targetUpdate, targetUpdateInterval: c.targetUpdateInterval, doubleQ: c.doubleQ,
         epsilonStart: c.epsilonStart, epsilonFinish: c.epsilonFinish, epsilonAnnealTime: c.epsilonAnnealTime,
@@ -23,7 +23,7 @@ describe('config', () => {
       {
         agent: 'gru', hiddenDim: 64, obsLastAction: true, obsAgentId: true,
         mixer: 'qmix', mixingEmbedDim: 32, hypernetLayers: 2, hypernetEmbed: 64,
-        nonNegative: 'abs', optimizer: 'rmsprop', lr: 5e-4, rmspropAlpha: 0.99, rmspropEps: 1e-5,
+        nonNegative: 'abs', mixerInit: 'torch', optimizer: 'rmsprop', lr: 5e-4, rmspropAlpha: 0.99, rmspropEps: 1e-5,
         gradNormClip: 10, gamma: 0.99, bufferSize: 5000, batchSize: 32,
         targetUpdate: 'hard', targetUpdateInterval: 200, doubleQ: true,
         epsilonStart: 1.0, epsilonFinish: 0.05, epsilonAnnealTime: 50000,
