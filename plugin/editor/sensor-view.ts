@@ -28,6 +28,10 @@ function colour(tag: number): string {
 export class SensorView {
   private layer: HTMLCanvasElement | null = null;
   readonly toggle: HTMLInputElement;
+  /** The toggle's label and note: hidden until a decision shows that the squad reads sensors. */
+  private readonly parts: readonly HTMLElement[];
+  /** Tracing the first decision only to learn whether the squad reads sensors at all. */
+  private probing = true;
 
   constructor(
     private readonly squad: Squad,
@@ -39,11 +43,26 @@ export class SensorView {
     const box = el('label', { class: 'pq-check' });
     box.append(this.toggle, document.createTextNode(' draw each NPC\u2019s sensors (rays, grid cells) over the game, for squads that observe with obs.sensor()'));
     const note = el('p', { class: 'pq-note' }, 'Sensors: what obs.sensor(...) read at the last decision; colours by target (its tag), grey where a ray hits nothing.');
+    this.parts = [box, note];
+    // A squad that never calls obs.sensor() gets no toggle that would draw nothing.
+    for (const p of this.parts) p.hidden = true;
     parent.append(box, note);
+    squad.traceSensors(true);
+  }
+
+  /** Whether the toggle is on show (the squad read a sensor at the first decision the view saw). */
+  get offered(): boolean {
+    return !this.parts[0].hidden;
   }
 
   /** After each decision: redraw, when shown. */
   decided(): void {
+    if (this.probing && this.squad.agents.length > 0) {
+      this.probing = false;
+      const reads = this.squad.agents.some((_, i) => this.squad.sensorsUsed(i).length > 0);
+      for (const p of this.parts) p.hidden = !reads;
+      if (!this.layer) this.squad.traceSensors(false);
+    }
     if (!this.layer || !this.overlay) return;
     const o = this.overlay;
     const rect = o.canvas.getBoundingClientRect();

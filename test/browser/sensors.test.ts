@@ -34,9 +34,12 @@ describe('sensors in a Phaser 4 scene', () => {
     assert.deepEqual(r.n, [1, 0.6, -0.8, 3, -1.5, 1, 2.6, 0.8, 0, 0, 0, 0, 0, 0, 0]);
   });
 
-  test("the editor's sensor view draws each ray to its hit in the tag's colour over the game, and stops tracing when off", async () => {
+  test("the editor's sensor view draws each ray to its hit in the tag's colour over the game, stops tracing when off, and is hidden from a squad without sensors", async () => {
     const r = await run('view');
     assert.equal(r.before, 0, 'nothing traced before the view is on');
+    assert.equal(r.offered, true, 'the toggle is offered to a squad that reads sensors');
+    assert.equal(r.plainOffered, false, 'and hidden from one that reads none');
+    assert.equal(r.plainTraced, 0, 'which is not traced after its first decision');
     assert.deepEqual(r.used, ['RaySensor', 'GridSensor']);
     assert.deepEqual(r.hit, [0xff, 0x5a, 0x5a, 0xff], 'the hit marker in the wall colour (#ff5a5a)');
     assert.ok(r.south > 0, 'the missing south ray is drawn (grey)');

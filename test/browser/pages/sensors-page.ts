@@ -131,6 +131,13 @@ const scenarios = {
     const step = () => game!.step((t += 16), 16);
     step();
     const before = squad.sensorsUsed(0).length; // not traced while the view is off
+    const offered = view.offered;
+    // A squad that reads no sensor gets no toggle.
+    const plain = w.scene.qmix.addSquad('plain', { nActions: 2, decisionPeriod: { frames: 1 } });
+    plain.addAgent(w.scene.add.rectangle(200, 200, 10, 10, 0xffffff), { observe: (obs) => obs.addMany([1]), act: () => {}, heuristic: () => 0 });
+    const plainPanel = document.createElement('div');
+    const plainView = new SensorView(plain, plainPanel, { canvas: game!.canvas, width: 320, height: 240 });
+    plain.on(SquadEvents.DECISION, () => plainView.decided());
     view.toggle.checked = true;
     view.toggle.dispatchEvent(new Event('change'));
     step();
@@ -143,6 +150,9 @@ const scenarios = {
     const alphaNear = (x: number, y: number) => Math.max(...[-1, 0, 1].map((d) => px(x + d, y)[3]));
     const out = {
       before,
+      offered,
+      plainOffered: plainView.offered,
+      plainTraced: plain.sensorsUsed(0).length,
       used: squad.sensorsUsed(0).map((u) => u.sensor.constructor.name),
       hit: px(150, 100), // the east ray's end on the wall: the wall's colour
       south: alphaNear(100, 160), // the south ray misses: a grey line
