@@ -179,7 +179,7 @@ export function unpackCheckpoint(packed: PackedCheckpoint): Checkpoint {
   for (const e of m.blobs) {
     // Own keys only: a dtype of "__proto__" or "constructor" must not find Object's.
     const d = Object.hasOwn(DTYPES, e.dtype) ? DTYPES[e.dtype] : undefined;
-    if (d === undefined || !Number.isInteger(e.length) || e.length < 0 || e.offset % 4 !== 0 || e.offset + e.length * d.bytes > aligned.byteLength) {
+    if (d === undefined || !Number.isInteger(e.length) || e.length < 0 || !Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0 || e.offset + e.length * d.bytes > aligned.byteLength) {
       throw new CheckpointError(`checkpoint blob ${JSON.stringify(e.name)} does not fit the data (${aligned.byteLength} bytes)`);
     }
     blobs.set(e.name, new d.ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset + e.offset, e.length));

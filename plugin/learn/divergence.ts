@@ -16,6 +16,13 @@
  * is called exploded past `lossFactor` times (2B + R)^2 (and at least
  * `lossFactor`): with the default 100 a legitimately large loss stays under
  * the line, and a run with lr = 1 (losses of 1e21) crosses it within a few updates.
+ *
+ * The bound also scales with the first update's loss (after a start or a
+ * restore): freshly initialised networks on large raw observations (LBF's
+ * coordinates and levels) can start with Q values of 10 or more while every
+ * reward so far is 0, a loss of hundreds that no update caused. Judged by the
+ * rewards alone, that first update "diverged", the rollback returned to the
+ * same weights, and training stopped before it began.
  */
 import type { PackedCheckpoint } from '../core/checkpoint-format.js';
 import type { PolicyFile } from '../runtime/policy-file.js';
@@ -86,6 +93,9 @@ export class DivergenceGuard {
   private good: LearnerState | null = null;
   private inARow = 0;
   private rewardMax = 0;
+  /** The loss of the first update since the start or the last forget(): the initial weights' own error. */
+  private startLoss = 0;
+  private judged = false;
   private readonly horizon: number;
 
   constructor(
@@ -101,7 +111,7 @@ export class DivergenceGuard {
   /** The loss above which an update counts as exploded, for the rewards seen so far. */
   get lossBound(): number {
     const td = 2 * this.rewardMax * this.horizon + this.rewardMax;
-    return this.settings.lossFactor * Math.max(1, td * td);
+    return this.settings.lossFactor * Math.max(1, td * td, this.startLoss);
   }
 
   /**
@@ -112,6 +122,8 @@ export class DivergenceGuard {
   forget(): void {
     this.good = null;
     this.inARow = 0;
+    this.startLoss = 0;
+    this.judged = false;
   }
 
   /** Call before each update: takes the first snapshot, and one every `snapshotEvery` updates. */
@@ -132,6 +144,11 @@ export class DivergenceGuard {
    */
   after(learner: QLearner, stats: UpdateStats): RollbackInfo | null {
     if (Number.isFinite(stats.rewardAbsMax)) this.rewardMax = Math.max(this.rewardMax, stats.rewardAbsMax);
+    if (!this.judged) {
+      // The first update's loss measures the initial weights, not a step that went wrong.
+      this.judged = true;
+      if (Number.isFinite(stats.loss)) this.startLoss = stats.loss;
+    }
     const reason = !Number.isFinite(stats.loss)
       ? `loss ${stats.loss}`
       : !Number.isFinite(stats.gradNorm)

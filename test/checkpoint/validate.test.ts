@@ -145,4 +145,16 @@ describe('checkpoint restore validates contents', () => {
     assert.ok(kinds.typed > 100, `most mutations are caught: ${JSON.stringify(kinds)}`);
     trainer.dispose();
   });
+
+  test('a blob table entry with an offset that is negative, fractional or not a number is a CheckpointError naming the blob', () => {
+    const { trainer, packed } = trained();
+    for (const offset of [-(2 ** 31), -4, 2.5, '8', null]) {
+      const m = JSON.parse(packed.manifest) as { blobs: { name: string; offset: unknown }[]; dataChecksum: string };
+      m.blobs[1].offset = offset;
+      m.dataChecksum = `cyrb53:${hashBytes(packed.data)}`;
+      const crafted: PackedCheckpoint = { manifest: JSON.stringify(m), data: packed.data };
+      assert.throws(() => unpackCheckpoint(crafted), (e: Error) => e instanceof CheckpointError && e.message.includes(`blob ${JSON.stringify(m.blobs[1].name)}`), String(offset));
+    }
+    trainer.dispose();
+  });
 });

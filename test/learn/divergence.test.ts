@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EnvStep, MultiAgentEnv } from '../../plugin/core/index.js';
 import { MatrixGameEnv, TwoStepEnv } from '../../plugin/envs/index.js';
+import { makeEnv } from '../../plugin/envs/registry.js';
 import { DivergenceError, Trainer, train, type RollbackInfo } from '../../plugin/learn/index.js';
 import { loadPolicy } from '../../plugin/runtime/index.js';
 import { tf } from '../support/tf.js';
@@ -82,6 +83,25 @@ describe('divergence guard', () => {
       return out;
     };
     assert.deepEqual(losses(true), losses(false));
+  });
+
+  test('a large first loss from the initial weights alone (raw LBF observations, every reward 0) is no divergence: training starts and stays under the guard', () => {
+    // With hidden 16 and batch 4 the first updates' losses are in the hundreds
+    // (Q values of ~15 from observations up to 8) while no reward has been
+    // seen: judged by rewards alone the guard stopped this run at update 1.
+    for (const preset of ['game', 'pymarl'] as const) {
+      const trainer = new Trainer(makeEnv('lbf:8x8-2p-2f-coop'), { preset, batchSize: 4, bufferSize: 16, hiddenDim: 16 });
+      const rollbacks: RollbackInfo[] = [];
+      trainer.onRollback((r) => rollbacks.push(r));
+      let first = NaN;
+      while (trainer.learner.updates < 20) {
+        const r = trainer.trainEpisode();
+        if (r.update && Number.isNaN(first)) first = r.update.loss;
+      }
+      assert.ok(first > 100, `${preset}: the first loss ${first} is past the reward-only bound of 100 (else this test checks nothing)`);
+      assert.deepEqual(rollbacks, [], preset);
+      trainer.dispose();
+    }
   });
 
   test('after a restore, a rollback returns to the restored state, not to a snapshot of the run before it', () => {
