@@ -130,8 +130,30 @@ export function suiteRows(cells: readonly SuiteCell[], label: (c: SuiteCell) => 
   });
 }
 
+/** The issue's target, judged on a table: under `game`, QMIX solves every task in at least 4 of 5 seeds, and Carrot Heist at a median under 100k env steps. */
+export interface PresetsTarget {
+  readonly met: boolean;
+  /** Tasks where game/qmix solved fewer than 4 of 5 seeds, or that have no 5-seed row. */
+  readonly tasksShort: string[];
+  readonly carrotHeistMedianSteps: number | null;
+  readonly carrotHeistUnder100k: boolean;
+}
+
+/** Judges {@link PresetsTarget} over `taskNames` (the suite's tasks, or the ones a quick run has). */
+export function presetsTarget(rows: readonly SuiteRow[], taskNames: readonly string[]): PresetsTarget {
+  const row = (task: string): SuiteRow | undefined => rows.find((r) => r.preset === 'game' && r.algo === 'qmix' && r.task === task);
+  const tasksShort = taskNames.filter((t) => {
+    const r = row(t);
+    return !r || r.seeds < 5 || r.seedsSolved < 4;
+  });
+  const ch = row('carrot-heist');
+  const carrotHeistMedianSteps = ch?.medianStepsToSolve ?? null;
+  const carrotHeistUnder100k = carrotHeistMedianSteps !== null && carrotHeistMedianSteps < 100_000;
+  return { met: tasksShort.length === 0 && carrotHeistUnder100k, tasksShort, carrotHeistMedianSteps, carrotHeistUnder100k };
+}
+
 /** The `presets` bench: every task x preset x algo x seed (the quick one shrinks budgets and seeds). */
-export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ tasks: { name: string; budgetSteps: number; solvedAt: number }[]; rows: SuiteRow[]; seeds: number; note?: string }> {
+export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ tasks: { name: string; budgetSteps: number; solvedAt: number }[]; rows: SuiteRow[]; seeds: number; target: PresetsTarget; note?: string }> {
   const seeds = opts.quick ? 1 : 5;
   const budgetScale = opts.quick ? 0.1 : 1;
   const tasks = opts.quick ? SUITE_TASKS.filter((t) => t.name === 'two-step' || t.name === 'meeting-gridworld') : SUITE_TASKS;
@@ -147,6 +169,7 @@ export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ ta
     tasks: tasks.map((t) => ({ name: t.name, budgetSteps: Math.max(1000, Math.round(t.budgetSteps * budgetScale)), solvedAt: t.solvedAt })),
     rows: suiteRows(cells),
     seeds,
+    target: presetsTarget(suiteRows(cells), SUITE_TASKS.map((t) => t.name)),
     ...(opts.quick ? { note: 'quick: two tasks, one seed, a tenth of the budgets, 20 test episodes; not the suite the presets were chosen on' } : {}),
   };
 }
@@ -155,9 +178,11 @@ export async function presetsBench(opts: { quick?: boolean } = {}): Promise<{ ta
 export function presetsFromCells(file: string): Record<string, unknown> {
   const cells = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SuiteCell).filter((c) => !c.label);
   const tasks = SUITE_TASKS.filter((t) => cells.some((c) => c.task === t.name));
+  const rows = suiteRows(cells);
   return {
     tasks: tasks.map((t) => ({ name: t.name, budgetSteps: t.budgetSteps, solvedAt: t.solvedAt })),
-    rows: suiteRows(cells),
+    rows,
+    target: presetsTarget(rows, SUITE_TASKS.map((t) => t.name)),
     source: `${cells.length} cells recorded in ${file} by test/bench/presets.ts`,
   };
 }
