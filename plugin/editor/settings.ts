@@ -34,6 +34,8 @@ const FIELDS: readonly { key: keyof QmixConfig; label: string; kind: 'number' | 
 export class SettingsForm {
   private readonly error: HTMLElement;
   private readonly form: HTMLFormElement;
+  /** The config the form last showed or applied: what a preset switch starts from. */
+  private current: QmixConfig;
 
   constructor(
     parent: HTMLElement,
@@ -41,6 +43,7 @@ export class SettingsForm {
     private readonly onApply: (config: Partial<QmixConfig>, algo: EditorAlgo, backend: EditorBackend) => void,
     backendChoice: EditorBackend = 'auto',
   ) {
+    this.current = base;
     const form = el('form', { class: 'pq-settings', novalidate: '' }) as HTMLFormElement;
     this.form = form;
     const algo = el('select', { name: 'algo' }) as HTMLSelectElement;
@@ -76,7 +79,7 @@ export class SettingsForm {
     form.append(el('button', { type: 'submit' }, 'Apply'), this.error);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      this.apply(form, base);
+      this.apply(form);
     });
     parent.append(section('Settings', form));
   }
@@ -87,13 +90,14 @@ export class SettingsForm {
       const input = this.form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
       if (input) input.value = value;
     };
+    this.current = config;
     set('algo', config.mixer === 'none' ? 'iql' : config.mixer);
     set('preset', config.preset);
     for (const f of FIELDS) set(f.key, String(config[f.key]));
     this.error.textContent = '';
   }
 
-  private apply(form: HTMLFormElement, base: QmixConfig): void {
+  private apply(form: HTMLFormElement): void {
     const data = new FormData(form);
     const next: Record<string, unknown> = {};
     for (const f of FIELDS) {
@@ -106,13 +110,36 @@ export class SettingsForm {
     }
     const algo = String(data.get('algo')) as EditorAlgo;
     next.preset = String(data.get('preset'));
+    // The fields the form does not show follow a preset switch too (the optimizer, the mixer's init...).
+    const full = { ...presetSwitch(this.current, next.preset as PresetName), ...next } as Partial<QmixConfig>;
     try {
-      validateConfig({ ...base, ...next, mixer: algo === 'iql' ? 'none' : algo });
+      this.current = validateConfig({ ...this.current, ...full, mixer: algo === 'iql' ? 'none' : algo });
     } catch (e) {
       this.error.textContent = e instanceof ConfigError ? e.message : String(e);
       return;
     }
     this.error.textContent = '';
-    this.onApply(next as Partial<QmixConfig>, algo, String(data.get('backend')) as EditorBackend);
+    this.onApply(full, algo, String(data.get('backend')) as EditorBackend);
   }
+}
+
+/**
+ * The values a switch from `config`'s preset to `to` changes besides the
+ * form's fields: each field where `config` still has its own preset's value
+ * takes `to`'s; a field set apart from the preset (the page's own config)
+ * keeps its value, as explicit fields win over a preset everywhere.
+ * @example
+ * ```ts
+ * presetSwitch(PRESETS.pymarl, 'game'); // { optimizer: 'adam', mixerInit: 'neutral', ... }
+ * ```
+ */
+export function presetSwitch(config: QmixConfig, to: PresetName): Partial<QmixConfig> {
+  if (to === config.preset || !Object.hasOwn(PRESETS, to) || !Object.hasOwn(PRESETS, config.preset)) return {};
+  const from = PRESETS[config.preset];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(PRESETS[to]) as (keyof QmixConfig)[]) {
+    if (key === 'mixer' || key === 'preset' || FIELDS.some((f) => f.key === key)) continue;
+    if (config[key] === from[key] && PRESETS[to][key] !== from[key]) out[key] = PRESETS[to][key];
+  }
+  return out as Partial<QmixConfig>;
 }

@@ -66,7 +66,15 @@ test('editor: a bad hyperparameter is refused with a message; a good one is take
   await page.selectOption('select[name=preset]', 'game');
   assert.equal(await page.locator('input[name=tdLambda]').inputValue(), String(PRESETS.game.tdLambda));
   await page.screenshot({ path: 'test-results/editor-settings.png' });
+  // Applied, a preset switch also sets what the form does not show (the optimizer, the mixer's start).
+  const applied = (): Promise<Record<string, unknown>> => page.evaluate(() => ({ ...(globalThis as unknown as { editor: { config: Record<string, unknown> } }).editor.config }));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  let c = await applied();
+  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.targetUpdateInterval], ['game', PRESETS.game.optimizer, PRESETS.game.mixerInit, PRESETS.game.targetUpdateInterval]);
   await page.selectOption('select[name=preset]', 'pymarl');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  c = await applied();
+  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.lr], ['pymarl', 'rmsprop', 'torch', PRESETS.pymarl.lr]);
 });
 
 test('editor: export a policy, import it again, ship it (greedy), back to training; a broken file is refused readably', async () => {
