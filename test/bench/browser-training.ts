@@ -16,7 +16,7 @@ import { train } from '../../plugin/learn/train.js';
 import { launchBrowser } from '../support/browser.js';
 
 /** The editor page's default config (demo-game/editor.ts), for the CLI run. */
-const EDITOR_CONFIG = { preset: 'pymarl' } as const;
+const EDITOR_CONFIG = {} as const;
 
 interface Snapshot {
   readonly t: number;

@@ -212,7 +212,7 @@ export function suiteTable(all: readonly SuiteCell[]): string {
   const lines = ['| preset (budget) | task | algo | seeds solved | median steps to solve | best test score (max over seeds) |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const b = best.get(JSON.stringify([r.preset, r.task, r.algo]))!;
-    lines.push(`| ${r.preset} | ${r.task} | ${r.algo} | ${r.seedsSolved} / ${r.seeds} | ${r.medianStepsToSolve ?? '-'} | ${b.toFixed(2)} |`);
+    lines.push(`| ${r.preset} | ${r.task} | ${r.algo} | ${r.seedsSolved} / ${r.seeds} | ${r.medianStepsToSolve === null ? '-' : Math.round(r.medianStepsToSolve)} | ${b.toFixed(2)} |`);
   }
   return lines.join('\n');
 }

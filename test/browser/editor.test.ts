@@ -59,22 +59,22 @@ test('editor: a bad hyperparameter is refused with a message; a good one is take
   assert.equal(await page.locator('.pq-settings .pq-error').innerText(), '');
   assert.match(await message(), /Settings saved/);
   // A preset fills the fields with its values (not applied until Apply).
-  assert.equal(await page.locator('select[name=preset]').inputValue(), 'pymarl'); // the demo's config names it
+  assert.equal(await page.locator('select[name=preset]').inputValue(), 'game'); // the demo keeps the defaults
   await page.selectOption('select[name=preset]', 'pymarl2');
   assert.equal(await page.locator('input[name=tdLambda]').inputValue(), '0.6');
   assert.equal(await page.locator('input[name=batchSize]').inputValue(), '128');
-  await page.selectOption('select[name=preset]', 'game');
-  assert.equal(await page.locator('input[name=tdLambda]').inputValue(), String(PRESETS.game.tdLambda));
+  await page.selectOption('select[name=preset]', 'pymarl');
+  assert.equal(await page.locator('input[name=tdLambda]').inputValue(), String(PRESETS.pymarl.tdLambda));
   await page.screenshot({ path: 'test-results/editor-settings.png' });
   // Applied, a preset switch also sets what the form does not show (the optimizer, the mixer's start).
   const applied = (): Promise<Record<string, unknown>> => page.evaluate(() => ({ ...(globalThis as unknown as { editor: { config: Record<string, unknown> } }).editor.config }));
   await page.getByRole('button', { name: 'Apply' }).click();
   let c = await applied();
-  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.targetUpdateInterval], ['game', PRESETS.game.optimizer, PRESETS.game.mixerInit, PRESETS.game.targetUpdateInterval]);
-  await page.selectOption('select[name=preset]', 'pymarl');
+  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.lr], ['pymarl', 'rmsprop', 'torch', PRESETS.pymarl.lr]);
+  await page.selectOption('select[name=preset]', 'game');
   await page.getByRole('button', { name: 'Apply' }).click();
   c = await applied();
-  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.lr], ['pymarl', 'rmsprop', 'torch', PRESETS.pymarl.lr]);
+  assert.deepEqual([c.preset, c.optimizer, c.mixerInit, c.targetUpdateInterval], ['game', PRESETS.game.optimizer, PRESETS.game.mixerInit, PRESETS.game.targetUpdateInterval]);
 });
 
 test('editor: export a policy, import it again, ship it (greedy), back to training; a broken file is refused readably', async () => {
@@ -85,7 +85,7 @@ test('editor: export a policy, import it again, ship it (greedy), back to traini
   await download.saveAs(path);
   const exported = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(exported.training.algorithm, 'qmix');
-  assert.equal(exported.training.preset, 'pymarl');
+  assert.equal(exported.training.preset, 'game');
   await page.setInputFiles('input[aria-label="import a policy file"]', path);
   await waitFor(message, (m) => /Imported a qmix policy/.test(m), 'the import message');
   await page.getByRole('button', { name: 'Ship', exact: true }).click();
