@@ -52,6 +52,8 @@ export interface SuiteCell {
   readonly seconds: number;
   /** Config fields set on top of the preset (candidate presets under trial). */
   readonly overrides?: Record<string, unknown>;
+  /** Env copies feeding the learner (`train`'s `envs`; absent: 1). */
+  readonly envs?: number;
   /** The name of a candidate (its overrides), when trialled from the command line. */
   readonly label?: string;
 }
@@ -75,7 +77,7 @@ export async function runCell(
   preset: PresetName,
   algo: Algo,
   seed: number,
-  opts: { budgetScale?: number; testEpisodes?: number; overrides?: Record<string, unknown>; demonstrations?: { episodes: readonly EpisodeRecord[]; share?: number } } = {},
+  opts: { budgetScale?: number; testEpisodes?: number; overrides?: Record<string, unknown>; envs?: number; demonstrations?: { episodes: readonly EpisodeRecord[]; share?: number } } = {},
 ): Promise<SuiteCell> {
   const budget = Math.max(1000, Math.round(task.budgetSteps * (opts.budgetScale ?? 1)));
   const started = performance.now();
@@ -87,6 +89,7 @@ export async function runCell(
     steps: budget,
     config: { ...(opts.overrides ?? {}), preset },
     keepBest: true,
+    ...(opts.envs !== undefined ? { envs: opts.envs } : {}),
     ...(opts.demonstrations ? { demonstrations: opts.demonstrations } : {}),
     stopAt: task.solvedAt,
     logEvery: Math.max(200, Math.floor(budget / 20)),
@@ -108,6 +111,7 @@ export async function runCell(
     envSteps: result.metrics.envSteps,
     seconds: (performance.now() - started) / 1000,
     ...(opts.overrides ? { overrides: opts.overrides } : {}),
+    ...(opts.envs !== undefined ? { envs: opts.envs } : {}),
   };
 }
 
@@ -198,7 +202,7 @@ export function presetsFromCells(file: string): Record<string, unknown> {
 // Run cells from the command line:
 //   node --import tsx test/bench/presets.ts --table runs/presets.jsonl   (prints the markdown table)
 //   node --import tsx test/bench/presets.ts --out runs/presets.jsonl [--tasks a,b] [--presets game,pymarl]
-//     [--algos qmix] [--seeds 0-4] [--overrides '{"tdLambda":0.6}'] [--label NAME] [--budget-scale 1]
+//     [--algos qmix] [--seeds 0-4] [--overrides '{"tdLambda":0.6}'] [--label NAME] [--budget-scale 1] [--envs 8]
 // Cells already in the output file (same task, preset, algo, seed and label) are skipped.
 /** Markdown table of the cells in a JSONL file, one row per preset (and label), task and algo. */
 export function suiteTable(all: readonly SuiteCell[]): string {
@@ -240,6 +244,8 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--ta
   const overrides = args.has('overrides') ? (JSON.parse(args.get('overrides')!) as Record<string, unknown>) : undefined;
   const label = args.get('label') ?? '';
   const budgetScale = Number(args.get('budget-scale') ?? 1);
+  const envs = args.has('envs') ? Number(args.get('envs')) : undefined;
+  if (envs !== undefined && !label) throw new Error('--envs needs a --label: cells with other env counts are not the suite');
   const done = new Set<string>();
   if (existsSync(out)) {
     for (const line of readFileSync(out, 'utf8').split('\n').filter(Boolean)) {
@@ -256,7 +262,7 @@ if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--ta
       for (const algo of algos) {
         for (let seed = s0; seed <= (s1 ?? s0); seed++) {
           if (done.has(JSON.stringify([task.name, preset, algo, seed, label]))) continue;
-          const cell = await runCell(task, preset, algo, seed, { overrides, budgetScale });
+          const cell = await runCell(task, preset, algo, seed, { overrides, budgetScale, ...(envs !== undefined ? { envs } : {}) });
           appendFileSync(out, `${JSON.stringify({ ...cell, label })}\n`);
           console.log(`${task.name} ${preset}${label ? `[${label}]` : ''} ${algo} seed ${seed}: ${cell.solved ? `solved at ${cell.stepsToSolve}` : `not solved (best ${cell.bestScore.toFixed(2)})`} in ${cell.seconds.toFixed(0)} s`);
         }
