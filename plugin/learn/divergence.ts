@@ -93,9 +93,8 @@ export class DivergenceGuard {
   private good: LearnerState | null = null;
   private inARow = 0;
   private rewardMax = 0;
-  /** The loss of the first update since the start or the last forget(): the initial weights' own error. */
-  private startLoss = 0;
-  private judged = false;
+  /** The loss of the first update since the start or the last forget() (the initial weights' own error); null before it. */
+  private startLoss: number | null = null;
   private readonly horizon: number;
 
   constructor(
@@ -111,7 +110,7 @@ export class DivergenceGuard {
   /** The loss above which an update counts as exploded, for the rewards seen so far. */
   get lossBound(): number {
     const td = 2 * this.rewardMax * this.horizon + this.rewardMax;
-    return this.settings.lossFactor * Math.max(1, td * td, this.startLoss);
+    return this.settings.lossFactor * Math.max(1, td * td, this.startLoss ?? 0);
   }
 
   /**
@@ -122,8 +121,7 @@ export class DivergenceGuard {
   forget(): void {
     this.good = null;
     this.inARow = 0;
-    this.startLoss = 0;
-    this.judged = false;
+    this.startLoss = null;
   }
 
   /** Call before each update: takes the first snapshot, and one every `snapshotEvery` updates. */
@@ -144,11 +142,8 @@ export class DivergenceGuard {
    */
   after(learner: QLearner, stats: UpdateStats): RollbackInfo | null {
     if (Number.isFinite(stats.rewardAbsMax)) this.rewardMax = Math.max(this.rewardMax, stats.rewardAbsMax);
-    if (!this.judged) {
-      // The first update's loss measures the initial weights, not a step that went wrong.
-      this.judged = true;
-      if (Number.isFinite(stats.loss)) this.startLoss = stats.loss;
-    }
+    // The first update's loss measures the initial weights, not a step that went wrong (a non-finite one still counts as diverged).
+    if (this.startLoss === null) this.startLoss = Number.isFinite(stats.loss) ? stats.loss : 0;
     const reason = !Number.isFinite(stats.loss)
       ? `loss ${stats.loss}`
       : !Number.isFinite(stats.gradNorm)
