@@ -29,7 +29,7 @@ export const SUITE_TASKS: readonly SuiteTask[] = [
   { name: 'meeting-gridworld', env: 'meeting-gridworld:5x5-2a', budgetSteps: 40_000, solvedAt: 0.95, metric: 'winRate' },
   { name: 'plates', env: 'plates:6x6', budgetSteps: 60_000, solvedAt: 0.9, metric: 'winRate' },
   { name: 'pursuit', env: 'pursuit:7x7', budgetSteps: 60_000, solvedAt: 0.9, metric: 'winRate' },
-  { name: 'lbf:8x8-2p-2f-coop', env: 'lbf:8x8-2p-2f-coop', budgetSteps: 100_000, solvedAt: 0.9, metric: 'winRate' },
+  { name: 'lbf:8x8-2p-2f-coop', env: 'lbf:8x8-2p-2f-coop', budgetSteps: 300_000, solvedAt: 0.9, metric: 'winRate' },
   { name: 'carrot-heist', env: 'carrot-heist', budgetSteps: 100_000, solvedAt: 0.9, metric: 'winRate' },
 ];
 

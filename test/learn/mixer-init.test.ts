@@ -44,8 +44,10 @@ describe('neutral mixer init', () => {
     const start = torchLearner.mix(new Float32Array(2), env.reset(0).state as Float32Array)[0];
     torchLearner.dispose();
     assert.ok(start > 1, `seed 3's torch init should start Q_tot above 1 (the win's reward), got ${start}`);
+    // Rewards as the env pays them: standardised (the game preset's default), the offset no
+    // longer traps the squad (the test below).
     const run = async (mixerInit: 'torch' | 'neutral') => {
-      const r = await train({ env: 'plates:6x6', algo: 'qmix', seed: 3, steps: 24_000, config: { preset: 'game', mixerInit }, keepBest: true, stopAt: 0.9, logEvery: 3000, testEpisodes: 50 });
+      const r = await train({ env: 'plates:6x6', algo: 'qmix', seed: 3, steps: 24_000, config: { preset: 'game', mixerInit, standardiseRewards: false }, keepBest: true, stopAt: 0.9, logEvery: 3000, testEpisodes: 50 });
       r.trainer.dispose();
       return r;
     };
@@ -54,5 +56,17 @@ describe('neutral mixer init', () => {
     const torch = await run('torch');
     // A broken learner fails both; a working one fails only the torch seed (0 of 50 greedy tests won, trained to 24k steps).
     assert.ok((torch.best?.testWinRate ?? 0) <= 0.1, `torch: best test win rate ${torch.best?.testWinRate}`);
+  });
+});
+
+describe('standardised rewards (the game preset)', () => {
+  test("plates seed 3 under torch's init: the offset that traps the squad with raw rewards does not with standardised ones", async () => {
+    // Raw rewards: the torch-init run above wins at most 10% of tests in 24k steps. Standardised
+    // (divided by the rewards' running std, far below 1 while wins are rare), the win is worth
+    // many times the offset's 1.15.
+    const r = await train({ env: 'plates:6x6', algo: 'qmix', seed: 3, steps: 24_000, config: { preset: 'game', mixerInit: 'torch' }, keepBest: true, stopAt: 0.9, logEvery: 3000, testEpisodes: 50 });
+    assert.equal(r.trainer.learner.config.standardiseRewards, true, 'the game preset standardises rewards');
+    r.trainer.dispose();
+    assert.ok(r.solved, `torch init + standardised rewards: best test win rate ${r.best?.testWinRate}`);
   });
 });
