@@ -29,8 +29,9 @@ describe('divergence guard', () => {
   test('lr = 1 (losses towards 1e11) and rewards of 3e38 (an infinite loss): rolled back, then stopped with a DivergenceError naming the cause; the last good policy loads; no tensors left', async () => {
     const before = tf.memory().numTensors;
     for (const [name, env, config, cause] of [
-      ['lr = 1', 'two-step', { lr: 1, batchSize: 8 }, /loss \d\.\d+e\+\d+ past the bound/],
-      ['rewards 3e38', new MatrixGameEnv([[3e38, 0], [0, 3e38]]), { batchSize: 8 }, /loss Infinity/],
+      // Raw rewards: standardised ones (the game preset's default) are scaled back to unit variance (the next test).
+      ['lr = 1', 'two-step', { lr: 1, batchSize: 8, standardiseRewards: false }, /loss \d\.\d+e\+\d+ past the bound/],
+      ['rewards 3e38', new MatrixGameEnv([[3e38, 0], [0, 3e38]]), { batchSize: 8, standardiseRewards: false }, /loss Infinity/],
     ] as const) {
       const rollbacks: RollbackInfo[] = [];
       const err = await train({ env: env as string | MultiAgentEnv, steps: 5000, seed: 1, config, onRollback: (r) => rollbacks.push(r) }).then(
@@ -49,9 +50,22 @@ describe('divergence guard', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  test('standardised rewards (the game preset) train on a reward of 3e38 without a rollback, and learn the one joint action that pays it', async () => {
+    const rollbacks: RollbackInfo[] = [];
+    // One joint action of nine pays: an untrained greedy pair finds it one time in nine.
+    const result = await train({ env: new MatrixGameEnv([[0, 0, 0], [0, 0, 0], [0, 0, 3e38]]), steps: 1500, seed: 1, config: { batchSize: 8 }, onRollback: (r) => rollbacks.push(r) });
+    assert.equal(result.trainer.learner.config.standardiseRewards, true);
+    assert.deepEqual(rollbacks, []);
+    loadPolicy(JSON.stringify(result.policy)); // finite weights
+    // Greedy test episodes pay 3e38 only when both agents pick the last action.
+    assert.ok(result.metrics.testReturnMean > 1e38, `greedy test return ${result.metrics.testReturnMean}`);
+    result.trainer.dispose();
+  });
+
   test('one poisoned episode: the updates that sample it are rolled back, training goes on once it leaves the replay, and the weights stay finite', () => {
     const env = new ScaledTwoStep();
-    const trainer = new Trainer(env, { seed: 2, batchSize: 8, bufferSize: 16 });
+    // Raw rewards (standardised ones would scale the poisoned episode back to a finite loss).
+    const trainer = new Trainer(env, { seed: 2, batchSize: 8, bufferSize: 16, standardiseRewards: false });
     trainer.setDivergenceGuard({ snapshotEvery: 5, maxRollbacks: 1000 });
     const rollbacks: RollbackInfo[] = [];
     trainer.onRollback((r) => rollbacks.push(r));
@@ -106,7 +120,8 @@ describe('divergence guard', () => {
 
   test('after a restore, a rollback returns to the restored state, not to a snapshot of the run before it', () => {
     const env = new ScaledTwoStep();
-    const trainer = new Trainer(env, { seed: 2, batchSize: 8, bufferSize: 16 });
+    // Raw rewards, so that the poisoned ones diverge (standardised ones would be scaled back).
+    const trainer = new Trainer(env, { seed: 2, batchSize: 8, bufferSize: 16, standardiseRewards: false });
     trainer.setDivergenceGuard({ snapshotEvery: 1000, maxRollbacks: 1000 });
     while (trainer.learner.updates < 5) trainer.trainEpisode();
     const early = trainer.checkpoint({ includeBuffer: true });

@@ -256,7 +256,8 @@ describe('phaser-qmix CLI', () => {
     const registry = join(process.cwd(), 'plugin/envs/registry.ts');
     const matrix = join(process.cwd(), 'plugin/envs/matrix-game.ts');
     await writeFile(module, `import { registerEnv } from ${JSON.stringify(registry)};\nimport { MatrixGameEnv } from ${JSON.stringify(matrix)};\nregisterEnv('huge-matrix', () => new MatrixGameEnv([[3e38, 0], [0, 3e38]]), 'rewards too large to learn');\n`);
-    const r = cli('train', '--env', 'huge-matrix', '--env-module', module, '--steps', '3000', '--out', join(dir, 'run'), '--log-every', '500');
+    // --preset pymarl: raw rewards (the game preset standardises them, and 3e38 then trains).
+    const r = cli('train', '--env', 'huge-matrix', '--env-module', module, '--preset', 'pymarl', '--steps', '3000', '--out', join(dir, 'run'), '--log-every', '500');
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /diverged at update 1 \(loss Infinity\): rolled back to update 0 \(rollback 1 of 3 in a row before stopping\)/);
     assert.match(r.stdout, /stopped: training diverged 3 times in a row/);
