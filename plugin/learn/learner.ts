@@ -29,7 +29,7 @@ import { mixQ } from './fused-mixer.js';
 import { mixerOutputs, type MixerShape } from './mixers.js';
 import { mixerInitSpecs } from './mixer-specs.js';
 import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
-import { clipByGlobalNorm, TorchOptimizer } from './optimizers.js';
+import { TorchOptimizer } from './optimizers.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
 
@@ -340,11 +340,10 @@ export class QLearner {
       return tf.add(tdLoss, tf.mul(margin, this.config.demoLossWeight)) as tf.Scalar;
     }, this.optimizer.variables as tf.Variable[]);
 
-    const { grads: clipped, norm } = clipByGlobalNorm(
+    const norm = this.optimizer.clipAndApply(
       this.optimizer.variables.map((v) => grads[v.name]),
       this.config.gradNormClip,
     );
-    this.optimizer.apply(clipped);
     if (this.config.targetUpdate === 'soft') {
       this.target.agent.softUpdateFrom(this.online.agent, this.config.tau);
       this.target.mixer.softUpdateFrom(this.online.mixer, this.config.tau);

@@ -7,6 +7,7 @@
  * and a state we can checkpoint exactly.
  */
 import * as tf from './tf.js';
+import { hostClipCoefficient, hostStep, type HostStepConstants } from './host-optimizer.js';
 
 /** A group of variables sharing a learning rate. */
 export interface ParamGroup {
@@ -29,34 +30,49 @@ export interface OptimizerState {
 /**
  * Torch-compatible optimiser over parameter groups.
  *
+ * Where the tensors live in CPU memory (wasm, cpu) the step runs on plain
+ * arrays (`host-optimizer.ts`: one loop per variable instead of a dozen tfjs
+ * ops, with the same float32 results); on WebGL it runs as tfjs ops, so the
+ * weights stay on the GPU. `opts.host` overrides the choice (tests compare
+ * the two).
+ *
  * @example
  * ```ts
  * const opt = new TorchOptimizer([{ variables: agentVars, lr: 5e-4 }], { kind: 'rmsprop', alpha: 0.99, eps: 1e-5 });
- * tf.tidy(() => opt.apply(grads)); // grads aligned with the variables, group by group
+ * tf.tidy(() => opt.clipAndApply(grads, 10)); // clip to norm 10, then step; grads aligned with the variables, group by group
  * ```
  */
 export class TorchOptimizer {
   private stepCount = 0;
-  /** Adam: [m, v] per variable; RMSProp: [squareAvg] per variable. */
+  /** Adam: [m, v] per variable; RMSProp: [squareAvg] per variable (tfjs variables off the host). */
   private readonly slots: tf.Variable[][];
+  /** The same slots as arrays, on the host. */
+  private readonly hostSlots: Float32Array[][];
   private readonly vars: tf.Variable[];
   private readonly lrs: number[];
+  /** Whether the step runs on plain arrays rather than as tfjs ops. */
+  readonly host: boolean;
 
   constructor(
     groups: readonly ParamGroup[],
     readonly settings: OptimizerSettings,
+    opts: { readonly host?: boolean } = {},
   ) {
     this.vars = groups.flatMap((g) => [...g.variables]);
     this.lrs = groups.flatMap((g) => g.variables.map(() => g.lr));
+    this.host = opts.host ?? tf.getBackend() !== 'webgl';
     const perVar = settings.kind === 'adam' ? 2 : 1;
-    this.slots = this.vars.map((v) =>
-      Array.from({ length: perVar }, () => {
-        const zeros = tf.zerosLike(v);
-        const slot = tf.variable(zeros, false);
-        zeros.dispose();
-        return slot;
-      }),
-    );
+    this.hostSlots = this.host ? this.vars.map((v) => Array.from({ length: perVar }, () => new Float32Array(v.size))) : [];
+    this.slots = this.host
+      ? []
+      : this.vars.map((v) =>
+          Array.from({ length: perVar }, () => {
+            const zeros = tf.zerosLike(v);
+            const slot = tf.variable(zeros, false);
+            zeros.dispose();
+            return slot;
+          }),
+        );
   }
 
   /** Updates taken so far. */
@@ -69,9 +85,32 @@ export class TorchOptimizer {
     return this.vars;
   }
 
-  /** One update. Call inside `tf.tidy`; `grads[i]` belongs to `variables[i]`. */
+  /**
+   * Clips the gradients to a global L2 norm of at most `maxNorm` (as
+   * {@link clipByGlobalNorm}), then takes one update. Call inside `tf.tidy`;
+   * `grads[i]` belongs to `variables[i]`.
+   * @returns the norm before clipping (a scalar tensor)
+   */
+  clipAndApply(grads: readonly tf.Tensor[], maxNorm: number): tf.Scalar {
+    if (!this.host) {
+      const { grads: clipped, norm } = clipByGlobalNorm(grads, maxNorm);
+      this.apply(clipped);
+      return norm;
+    }
+    this.checkCount(grads.length);
+    const values = grads.map((g) => g.dataSync() as Float32Array);
+    const { norm, coef } = hostClipCoefficient(values, maxNorm);
+    this.hostApply(values, coef);
+    return tf.scalar(norm);
+  }
+
+  /** One update without clipping. Call inside `tf.tidy`; `grads[i]` belongs to `variables[i]`. */
   apply(grads: readonly tf.Tensor[]): void {
-    if (grads.length !== this.vars.length) throw new Error(`optimizer got ${grads.length} gradients for ${this.vars.length} variables`);
+    this.checkCount(grads.length);
+    if (this.host) {
+      this.hostApply(grads.map((g) => g.dataSync() as Float32Array), 1);
+      return;
+    }
     this.stepCount++;
     const s = this.settings;
     if (s.kind === 'adam') {
@@ -98,14 +137,40 @@ export class TorchOptimizer {
     }
   }
 
+  private checkCount(n: number): void {
+    if (n !== this.vars.length) throw new Error(`optimizer got ${n} gradients for ${this.vars.length} variables`);
+  }
+
+  /** The step on plain arrays: each variable read, updated in place with its slots, and assigned back. */
+  private hostApply(grads: readonly Float32Array[], coef: number): void {
+    this.stepCount++;
+    const s = this.settings;
+    const f = Math.fround;
+    const c1 = s.kind === 'adam' ? 1 - Math.pow(s.beta1, this.stepCount) : 1;
+    const c2 = s.kind === 'adam' ? 1 - Math.pow(s.beta2, this.stepCount) : 1;
+    for (let i = 0; i < this.vars.length; i++) {
+      const v = this.vars[i];
+      // Scalars as tfjs makes them: float32 values of the JS numbers its formulas use.
+      const c: HostStepConstants =
+        s.kind === 'adam'
+          ? { kind: 'adam', b1: f(s.beta1), omb1: f(1 - s.beta1), b2: f(s.beta2), omb2: f(1 - s.beta2), sqrtC2: f(Math.sqrt(c2)), eps: f(s.eps), lrOverC1: f(this.lrs[i] / c1) }
+          : { kind: 'rmsprop', alpha: f(s.alpha), omAlpha: f(1 - s.alpha), eps: f(s.eps), lr: f(this.lrs[i]) };
+      // dataSync gives a copy on wasm and cpu alike (slice first in case a backend hands out its own store).
+      const values = (v.dataSync() as Float32Array).slice();
+      hostStep(values, this.hostSlots[i], grads[i], coef, c);
+      v.assign(tf.tensor(values, v.shape));
+    }
+  }
+
   /** Copies the state out (for checkpoints). */
   getState(): OptimizerState {
-    return { kind: this.settings.kind, step: this.stepCount, slots: this.slots.flat().map((v) => v.dataSync() as Float32Array) };
+    const slots = this.host ? this.hostSlots.flat().map((a) => a.slice()) : this.slots.flat().map((v) => v.dataSync() as Float32Array);
+    return { kind: this.settings.kind, step: this.stepCount, slots };
   }
 
   /** Throws naming the problem when `state` does not fit this optimiser. */
   check(state: OptimizerState): void {
-    const flat = this.slots.flat();
+    const flat: { readonly size: number }[] = this.host ? this.hostSlots.flat().map((a) => ({ size: a.length })) : this.slots.flat();
     if (state.kind !== this.settings.kind) throw new Error(`optimizer state is for ${state.kind}, this optimizer is ${this.settings.kind}`);
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`optimizer step ${state.step} is invalid`);
     if (state.slots.length !== flat.length) throw new Error(`optimizer state has ${state.slots.length} slots, expected ${flat.length}`);
@@ -129,8 +194,11 @@ export class TorchOptimizer {
   /** Restores a state from {@link TorchOptimizer.getState} (checked first: all or nothing). */
   setState(state: OptimizerState): void {
     this.check(state);
-    const flat = this.slots.flat();
-    tf.tidy(() => flat.forEach((v, i) => v.assign(tf.tensor(state.slots[i], v.shape))));
+    if (this.host) this.hostSlots.flat().forEach((a, i) => a.set(state.slots[i]));
+    else {
+      const flat = this.slots.flat();
+      tf.tidy(() => flat.forEach((v, i) => v.assign(tf.tensor(state.slots[i], v.shape))));
+    }
     this.stepCount = state.step;
   }
 

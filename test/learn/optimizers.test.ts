@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { clipByGlobalNorm, TorchOptimizer } from '../../plugin/learn/index.js';
 import { tf } from '../support/tf.js';
+import { Rng } from '../../plugin/core/index.js';
 
 describe('optimisers follow the PyTorch formulas', () => {
   test('Adam: two steps on a known gradient', () => {
@@ -57,5 +58,85 @@ describe('optimisers follow the PyTorch formulas', () => {
       const loose = clipByGlobalNorm(g, 10);
       assert.equal(loose.grads[1].dataSync()[0], 4);
     });
+  });
+
+  // The host step (plain arrays, wasm and cpu) against the tfjs ops it replaces (WebGL's path).
+  for (const settings of [
+    { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    { kind: 'rmsprop', alpha: 0.99, eps: 1e-5 },
+  ] as const) {
+    test(`${settings.kind}: the host step gives the tfjs ops' parameters and moments bit for bit, and clips as they do`, () => {
+      const rng = new Rng(4);
+      const shapes = [[7, 5], [5], [3, 2]];
+      const init = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1)));
+      const make = (host: boolean) => {
+        const vars = init.map((x, i) => tf.variable(tf.tensor(x, shapes[i])));
+        const opt = new TorchOptimizer([{ variables: vars.slice(0, 2), lr: 3e-3 }, { variables: vars.slice(2), lr: 7e-4 }], settings, { host });
+        return { vars, opt };
+      };
+      const host = make(true);
+      const ops = make(false);
+      assert.equal(host.opt.host, true);
+      assert.equal(ops.opt.host, false);
+      const values = (side: typeof host) => [...side.vars.map((v) => Array.from(v.dataSync())), ...side.opt.getState().slots.map((x) => Array.from(x))];
+      const gradients = (scale: number) => init.map((x) => Float32Array.from({ length: x.length }, () => rng.uniform(-scale, scale)));
+      // Unclipped steps (apply, and clipAndApply under the limit): no norm in them, so every bit must match.
+      for (let step = 0; step < 20; step++) {
+        const grads = gradients(0.5);
+        const norms = [host, ops].map((side) =>
+          tf.tidy(() => {
+            const g = grads.map((x, i) => tf.tensor(x, shapes[i]));
+            if (step % 2 === 0) side.opt.apply(g);
+            else return side.opt.clipAndApply(g, 10).dataSync()[0];
+            return 0;
+          }),
+        );
+        assert.ok(Math.abs(norms[0] - norms[1]) <= 1e-6 * norms[1], `step ${step}: norm ${norms[0]} vs ${norms[1]}`);
+        assert.deepEqual(values(host), values(ops), `step ${step}`);
+      }
+      // Clipped steps: the norm sums in float64 on the host and in float32 in tfjs, so equal within rounding.
+      for (let step = 0; step < 10; step++) {
+        const grads = gradients(40);
+        const norms = [host, ops].map((side) => tf.tidy(() => side.opt.clipAndApply(grads.map((x, i) => tf.tensor(x, shapes[i])), 10).dataSync()[0]));
+        assert.ok(norms[1] > 10 && Math.abs(norms[0] - norms[1]) <= 1e-6 * norms[1], `clipped step ${step}: norm ${norms[0]} vs ${norms[1]}`);
+        const [a, b] = [values(host), values(ops)];
+        a.forEach((xs, i) => xs.forEach((x, j) => assert.ok(Math.abs(x - b[i][j]) <= 1e-5 * Math.max(1e-3, Math.abs(b[i][j])), `clipped step ${step}, array ${i}[${j}]: ${x} vs ${b[i][j]}`)));
+      }
+      assert.equal(host.opt.step, 30);
+      for (const side of [host, ops]) {
+        side.opt.dispose();
+        tf.dispose(side.vars);
+      }
+    });
+  }
+
+  test('a host optimiser state restores into a tfjs one and back; a damaged one is refused', () => {
+    const rng = new Rng(9);
+    const x = Float32Array.from({ length: 64 }, () => rng.uniform(-2, 2));
+    const settings = { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+    const a = tf.variable(tf.tensor1d(x));
+    const b = tf.variable(tf.tensor1d(x));
+    const host = new TorchOptimizer([{ variables: [a], lr: 1e-2 }], settings, { host: true });
+    const ops = new TorchOptimizer([{ variables: [b], lr: 1e-2 }], settings, { host: false });
+    for (let step = 0; step < 20; step++) {
+      const g = Float32Array.from({ length: 64 }, () => rng.uniform(-1, 1));
+      tf.tidy(() => host.apply([tf.tensor1d(g)]));
+      tf.tidy(() => ops.apply([tf.tensor1d(g)]));
+    }
+    assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    const hs = host.getState();
+    const os = ops.getState();
+    hs.slots.forEach((s, i) => assert.deepEqual(Array.from(s), Array.from(os.slots[i]), `slot ${i}`));
+    // A state saved on the host loads into the tfjs optimiser (a checkpoint moving from wasm to WebGL) and back.
+    const c = tf.variable(tf.tensor1d(x));
+    const fresh = new TorchOptimizer([{ variables: [c], lr: 1e-2 }], settings, { host: false });
+    fresh.setState(hs);
+    assert.equal(fresh.step, 20);
+    fresh.getState().slots.forEach((s, i) => assert.deepEqual(Array.from(s), Array.from(hs.slots[i])));
+    // A damaged state is refused and leaves the host optimiser as it was.
+    assert.throws(() => host.setState({ ...hs, slots: [hs.slots[0], Float32Array.of(-1)] }), /slot 1 has 1 values, expected 64/);
+    assert.deepEqual(Array.from(host.getState().slots[1]), Array.from(hs.slots[1]));
+    for (const o of [host, ops, fresh]) o.dispose();
+    tf.dispose([a, b, c]);
   });
 });
