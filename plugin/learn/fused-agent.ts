@@ -55,8 +55,17 @@ function joinRows(a: Float32Array, b: Float32Array, steps: number, rowsA: number
   return out;
 }
 
-/** The forward pass over all rows, split with the helper thread when there is one: q `[steps * rows, A]`, the last GRU state, and what backward needs. */
-function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
+/**
+ * The forward pass over all rows, split with the helper thread when there
+ * is one: q `[steps * rows, A]` (on one thread a view of the slot's memory,
+ * valid until its next call), the last GRU state, and what backward needs.
+ * Tensor-free: the host update (host-update.ts) calls it directly.
+ * @example
+ * ```ts
+ * const f = agentForwardSplit(kernelSlot('agent')!, 'agent', shape, x, 51, 96, weights, true);
+ * ```
+ */
+export function agentForwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
   const A = shape.nActions;
   const H = shape.hiddenDim;
   const width = x.length / (steps * rows);
@@ -77,8 +86,16 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, 
   return { q, last, kept: r.kept, mine, width };
 }
 
-/** The backward pass matching {@link forwardSplit}: weight gradients summed over both threads' rows (on one thread, views of the kernel's memory). */
-function backwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
+/**
+ * The backward pass matching {@link agentForwardSplit}: weight gradients
+ * summed over both threads' rows, in the order of `WEIGHTS` (on one thread,
+ * views of the kernel's memory).
+ * @example
+ * ```ts
+ * const grads = agentBackwardSplit(slot, 'agent', shape, 51, 96, f, dq);
+ * ```
+ */
+export function agentBackwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
   const A = shape.nActions;
   if (f.mine === rows) return agentBackwardRows(slot, shape, f.width, steps, rows, f.kept!, dq);
   const helper = kernelHelper()!;
@@ -98,11 +115,11 @@ function makeFusedAgent(slot: KernelSlot, role: KernelRole, shape: AgentNetShape
   const m = steps * rows;
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const weights = args.slice(0, WEIGHTS[shape.kind].length) as tf.Tensor[];
-    const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), true);
+    const f = agentForwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), true);
     lastOut.last = f.last;
     return {
       value: kernelTensor(f.q, [m, shape.nActions]) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor) => backwardSplit(slot, role, shape, steps, rows, f, dy.dataSync() as Float32Array).map((g, i) => kernelTensor(g, weights[i].shape)),
+      gradFunc: (dy: tf.Tensor) => agentBackwardSplit(slot, role, shape, steps, rows, f, dy.dataSync() as Float32Array).map((g, i) => kernelTensor(g, weights[i].shape)),
     };
   });
 }
@@ -135,7 +152,7 @@ export function fusedAgentQ(shape: AgentNetShape, p: ParamSet, x: Float32Array, 
   if (grad) {
     q = makeFusedAgent(slot, role, shape, x, steps, rows, out)(...weights) as tf.Tensor2D;
   } else {
-    const f = forwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), false);
+    const f = agentForwardSplit(slot, role, shape, x, steps, rows, weights.map((w) => w.dataSync() as Float32Array), false);
     q = kernelTensor(f.q, [steps * rows, shape.nActions]) as tf.Tensor2D;
     out.last = f.last;
   }

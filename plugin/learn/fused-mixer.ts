@@ -38,8 +38,16 @@ function shareOf(rows: number): number {
   return kernelHelper()?.ready && rows >= 256 ? Math.ceil(rows / 2) : rows;
 }
 
-/** The forward pass over all rows, split with the helper thread when there is one. */
-function forwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states: Float32Array, qs: Float32Array, weights: readonly Float32Array[], keep: boolean) {
+/**
+ * The mixer's forward pass over all rows, split with the helper thread when
+ * there is one: Q_tot `[rows]` and what backward needs. Tensor-free (the
+ * host update calls it directly).
+ * @example
+ * ```ts
+ * const f = mixForwardSplit(kernelSlot('mixer')!, 'mixer', shape, states, qs, weights, true);
+ * ```
+ */
+export function mixForwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states: Float32Array, qs: Float32Array, weights: readonly Float32Array[], keep: boolean) {
   const { stateSize: S, nAgents: N } = s;
   const rows = qs.length / N;
   const mine = shareOf(rows);
@@ -57,8 +65,17 @@ function forwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states:
   return { qTot, kept: r.kept, mine };
 }
 
-/** The backward pass matching {@link forwardSplit}: dL/dq by rows, weight gradients summed over both threads' rows (on one thread, views of the kernel's memory). */
-function backwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
+/**
+ * The backward pass matching {@link mixForwardSplit}: `[dL/dq, ...weight
+ * gradients]`, dL/dq by rows, the weight gradients summed over both
+ * threads' rows in `mixerParamSpecs` order (on one thread, views of the
+ * kernel's memory).
+ * @example
+ * ```ts
+ * const [dq, ...grads] = mixBackwardSplit(slot, 'mixer', shape, rows, f, dy);
+ * ```
+ */
+export function mixBackwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
   const N = s.nAgents;
   if (f.mine === rows) return mixBackwardRows(slot, s, rows, f.kept!, dy);
   const helper = kernelHelper()!;
@@ -77,11 +94,11 @@ function makeFusedMix(slot: KernelSlot, s: MixerShape, states: Float32Array, row
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const qs = args[0] as tf.Tensor2D;
     const weights = args.slice(1, 1 + names.length) as tf.Tensor[];
-    const f = forwardSplit(slot, 'mixer', s, states, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), true);
+    const f = mixForwardSplit(slot, 'mixer', s, states, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), true);
     return {
       value: kernelTensor(f.qTot, [rows, 1]) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor) => {
-        const [dq, ...grads] = backwardSplit(slot, 'mixer', s, rows, f, dy.dataSync() as Float32Array);
+        const [dq, ...grads] = mixBackwardSplit(slot, 'mixer', s, rows, f, dy.dataSync() as Float32Array);
         return [kernelTensor(dq, [rows, s.nAgents]), ...grads.map((g, i) => kernelTensor(g, weights[i].shape))];
       },
     };
@@ -104,7 +121,7 @@ export function fusedMix(s: MixerShape, p: ParamSet, qs: tf.Tensor2D, states: tf
   const weights = mixerParamSpecs(s).map((spec) => p.get(spec.name));
   const stateValues = states.dataSync() as Float32Array;
   if (!grad) {
-    const f = forwardSplit(slot, 'scratch', s, stateValues, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), false);
+    const f = mixForwardSplit(slot, 'scratch', s, stateValues, qs.dataSync() as Float32Array, weights.map((w) => w.dataSync() as Float32Array), false);
     return kernelTensor(f.qTot, [qs.shape[0], 1]) as tf.Tensor2D;
   }
   return makeFusedMix(slot, s, stateValues, qs.shape[0])(qs, ...weights) as tf.Tensor2D;

@@ -25,16 +25,16 @@ import { RunningMeanStd } from '../core/running-stats.js';
 import { agentParamSpecs, type AgentNetShape } from '../core/agent-arch.js';
 import { AgentInputs, agentForward } from './agent-net.js';
 import { readTidy } from './read.js';
-import { mixQ } from './fused-mixer.js';
+import { canFuseMixer, mixQ } from './fused-mixer.js';
+import { hostGradientStep, hostMixerOk } from './host-update.js';
+import { fusedKernelsOn, wasmKernel } from './wasm-kernel.js';
 import { mixerOutputs, type MixerShape } from './mixers.js';
 import { mixerInitSpecs } from './mixer-specs.js';
 import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 import { TorchOptimizer } from './optimizers.js';
+import { disposeBatch, nextPenalty, UNAVAILABLE, type BatchTensors } from './learner-batch.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
-
-/** pymarl's value for "unavailable" before a max / argmax. */
-const UNAVAILABLE = -9999999;
 
 export type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 
@@ -42,25 +42,6 @@ export type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 interface Networks {
   readonly agent: ParamSet;
   readonly mixer: ParamSet;
-}
-
-/** Tensors of one batch (disposed after the update). */
-interface BatchTensors {
-  readonly T: number;
-  readonly B: number;
-  readonly inputs: AgentInputs; // [T+1, B * N, in]
-  readonly states: tf.Tensor3D; // [T+1, B, S]
-  readonly actionsOneHot: tf.Tensor3D; // [T, B * N, A]
-  readonly nextPenalty: tf.Tensor3D; // [T, B * N, A] 0 or UNAVAILABLE, for steps 1..T
-  readonly rewards: tf.Tensor2D; // [T, B]
-  readonly filled: tf.Tensor2D;
-  readonly terminated: tf.Tensor2D;
-  readonly bootEnd: tf.Tensor2D;
-  readonly realSteps: number;
-  /** Largest |reward| the update trains on (after standardisation), for the divergence guard. */
-  readonly rewardAbsMax: number;
-  /** The large-margin loss on demonstration rows, when on: margins (UNAVAILABLE on actions not available) and the rows it covers. */
-  readonly demo: { readonly margins: tf.Tensor3D; readonly mask: tf.Tensor2D; readonly count: number } | null;
 }
 
 /**
@@ -152,6 +133,7 @@ export class QLearner {
     this.checkBatch(batch);
     const demoRows = opts.demoRows ?? 0;
     if (!(Number.isInteger(demoRows) && demoRows >= 0 && demoRows <= batch.batchSize)) throw new RangeError(`demoRows ${demoRows} is not in 0..${batch.batchSize}`);
+    if (demoRows === 0 && this.hostUpdates) return this.hostUpdate(batch, episode);
     const bt = this.prepareBatch(batch, demoRows);
     try {
       this.weightsVersionValue++;
@@ -164,6 +146,43 @@ export class QLearner {
     } finally {
       disposeBatch(bt);
     }
+  }
+
+  /**
+   * Whether updates take the tfjs-free step now (host-update.ts): fused
+   * kernels on a backend whose tensors live in CPU memory (wasm, cpu), QMIX
+   * with `abs` weights, VDN or IQL, and the optimiser on the host too.
+   * Updates with demonstrations' margin loss take the tfjs path regardless.
+   * @example
+   * ```ts
+   * console.log(learner.hostUpdates ? 'updates without tfjs ops' : 'updates through tfjs');
+   * ```
+   */
+  get hostUpdates(): boolean {
+    return this.optimizer.host && fusedKernelsOn() && tf.getBackend() !== 'webgl' && wasmKernel() !== null && hostMixerOk(this.mixerShape, canFuseMixer(this.mixerShape));
+  }
+
+  /** {@link QLearner.update} through {@link hostGradientStep}: no tensors but the weights. */
+  private hostUpdate(batch: EpisodeBatch, episode: number): UpdateStats {
+    const { rewards, rewardAbsMax } = this.trainedRewards(batch);
+    const T = batch.maxT;
+    this.weightsVersionValue++;
+    const r = hostGradientStep(
+      {
+        agentShape: this.agentShape, mixerShape: this.mixerShape, online: this.online, target: this.target,
+        gamma: this.config.gamma, lambda: this.config.tdLambda, doubleQ: this.config.doubleQ,
+        lambdaU: this.config.tdLambda > 0 ? lambdaMatrix(T, this.config.gamma, this.config.tdLambda) : null,
+      },
+      { batch, inputs: buildBatchInputs(batch, this.config), rewards, nextPenalty: nextPenalty(batch), bootEnd: bootstrapEnds(batch.filled, batch.terminated, T, batch.batchSize) },
+    );
+    const gradNorm = this.optimizer.clipAndApplyHost(this.optimizer.variables.map((v) => r.grads.get(v)!), this.config.gradNormClip);
+    if (this.config.targetUpdate === 'soft') {
+      this.target.agent.softUpdateFrom(this.online.agent, this.config.tau);
+      this.target.mixer.softUpdateFrom(this.online.mixer, this.config.tau);
+    }
+    this.updateCount++;
+    const targetUpdated = this.updateTargets(episode);
+    return { loss: r.loss, gradNorm, qTotMean: r.qTotMean, targetMean: r.targetMean, tdErrorAbs: r.tdErrorAbs, updates: this.updateCount, targetUpdated, rewardAbsMax };
   }
 
   /** Copies online weights into the target networks now. */
@@ -409,19 +428,10 @@ export class QLearner {
     const rows = B * N;
     const oneHot = new Float32Array(T * rows * A);
     for (let i = 0; i < T * rows; i++) oneHot[i * A + batch.actions[i]] = batch.filled[Math.floor(i / N)];
-    const penalty = new Float32Array(T * rows * A);
-    const availNext = batch.avail.subarray(rows * A); // steps 1..T
-    for (let r = 0; r < T * rows; r++) {
-      let any = false;
-      for (let u = 0; u < A; u++) any ||= availNext[r * A + u] !== 0;
-      // Padded steps (no action available) stay at 0 so no huge numbers reach the masked-out targets.
-      if (any) for (let u = 0; u < A; u++) penalty[r * A + u] = availNext[r * A + u] !== 0 ? 0 : UNAVAILABLE;
-    }
+    const penalty = nextPenalty(batch);
     let realSteps = 0;
     for (let i = 0; i < T * B; i++) realSteps += batch.filled[i];
-    const rewards = this.config.standardiseRewards ? this.standardise(batch) : batch.rewards;
-    let rewardAbsMax = 0;
-    for (let i = 0; i < T * B; i++) if (batch.filled[i] === 1) rewardAbsMax = Math.max(rewardAbsMax, Math.abs(rewards[i]));
+    const { rewards, rewardAbsMax } = this.trainedRewards(batch);
     return {
       T,
       B,
@@ -443,6 +453,14 @@ export class QLearner {
   private demoMargins(batch: EpisodeBatch, demoRows: number): NonNullable<BatchTensors['demo']> {
     const { T, rows, A, margins, mask, count } = demoMarginArrays(batch, demoRows, this.config.demoMargin, UNAVAILABLE);
     return { margins: tf.tensor3d(margins, [T, rows, A]), mask: tf.tensor2d(mask, [T, rows]), count };
+  }
+
+  /** The rewards an update trains on (standardised when configured) and the largest |reward| of a real step. */
+  private trainedRewards(batch: EpisodeBatch): { rewards: Float32Array; rewardAbsMax: number } {
+    const rewards = this.config.standardiseRewards ? this.standardise(batch) : batch.rewards;
+    let rewardAbsMax = 0;
+    for (let i = 0; i < rewards.length; i++) if (batch.filled[i] === 1) rewardAbsMax = Math.max(rewardAbsMax, Math.abs(rewards[i]));
+    return { rewards, rewardAbsMax };
   }
 
   /** EPyMARL-style reward standardisation by running statistics of real-step rewards. */
@@ -469,11 +487,4 @@ export class QLearner {
   private assertAlive(): void {
     if (this.disposed) throw new Error('this QLearner was disposed');
   }
-}
-
-function disposeBatch(bt: BatchTensors): void {
-  bt.inputs.dispose();
-  for (const t of [bt.states, bt.actionsOneHot, bt.nextPenalty, bt.rewards, bt.filled, bt.terminated, bt.bootEnd]) t.dispose();
-  bt.demo?.margins.dispose();
-  bt.demo?.mask.dispose();
 }

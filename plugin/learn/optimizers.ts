@@ -8,6 +8,7 @@
  */
 import * as tf from './tf.js';
 import { hostClipCoefficient, hostStep, type HostStepConstants } from './host-optimizer.js';
+import { copyValues } from './read.js';
 
 /** A group of variables sharing a learning rate. */
 export interface ParamGroup {
@@ -97,11 +98,22 @@ export class TorchOptimizer {
       this.apply(clipped);
       return norm;
     }
+    return tf.scalar(this.clipAndApplyHost(grads.map((g) => g.dataSync() as Float32Array), maxNorm));
+  }
+
+  /**
+   * {@link TorchOptimizer.clipAndApply} for gradients as plain arrays
+   * (host optimisers only); returns the norm before clipping.
+   */
+  clipAndApplyHost(grads: readonly Float32Array[], maxNorm: number): number {
+    if (!this.host) throw new Error('clipAndApplyHost needs a host optimiser (wasm or cpu backend)');
     this.checkCount(grads.length);
-    const values = grads.map((g) => g.dataSync() as Float32Array);
-    const { norm, coef } = hostClipCoefficient(values, maxNorm);
-    this.hostApply(values, coef);
-    return tf.scalar(norm);
+    grads.forEach((g, i) => {
+      if (g.length !== this.vars[i].size) throw new RangeError(`optimizer got ${g.length} gradient values for variable ${i} of ${this.vars[i].size}`);
+    });
+    const { norm, coef } = hostClipCoefficient(grads, maxNorm);
+    this.hostApply(grads, coef);
+    return norm;
   }
 
   /** One update without clipping. Call inside `tf.tidy`; `grads[i]` belongs to `variables[i]`. */
@@ -155,10 +167,12 @@ export class TorchOptimizer {
         s.kind === 'adam'
           ? { kind: 'adam', b1: f(s.beta1), omb1: f(1 - s.beta1), b2: f(s.beta2), omb2: f(1 - s.beta2), sqrtC2: f(Math.sqrt(c2)), eps: f(s.eps), lrOverC1: f(this.lrs[i] / c1) }
           : { kind: 'rmsprop', alpha: f(s.alpha), omAlpha: f(1 - s.alpha), eps: f(s.eps), lr: f(this.lrs[i]) };
-      // dataSync gives a copy on wasm and cpu alike (slice first in case a backend hands out its own store).
-      const values = (v.dataSync() as Float32Array).slice();
+      const values = copyValues(v);
       hostStep(values, this.hostSlots[i], grads[i], coef, c);
-      v.assign(tf.tensor(values, v.shape));
+      // Disposed here, not left to a tidy: the host update runs outside one (the variable keeps the data).
+      const next = tf.tensor(values, v.shape);
+      v.assign(next);
+      next.dispose();
     }
   }
 

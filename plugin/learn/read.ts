@@ -37,3 +37,33 @@ export function readTidy(fn: () => tf.Tensor): Float32Array {
 export function kernelTensor(values: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape);
 }
+
+/** tfjs-wasm's internals this module reads (4.22: a data id's offset in the heap). */
+interface WasmBackendInternals {
+  readonly dataIdMap?: { get(id: object): { readonly memoryOffset?: number | null } | undefined };
+  readonly wasm?: { readonly HEAPU8?: Uint8Array };
+}
+
+/**
+ * A float32 tensor's values as a fresh array: on tfjs-wasm copied straight
+ * out of its heap, elsewhere (or with unknown internals) by `dataSync`.
+ *
+ * Why: `dataSync` on wasm goes through the engine's checks and bookkeeping,
+ * about 18 us a call here, more than copying a layer's weights; the
+ * optimiser reads every variable once an update. Read only: writing into
+ * tfjs-wasm's heap would go unseen by its caches (XNNPACK keeps packed copies
+ * of matmul weights by tensor id), so results are assigned as new tensors.
+ * @example
+ * ```ts
+ * const values = copyValues(variable); // Float32Array of variable.size
+ * ```
+ */
+export function copyValues(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === 'wasm' && t.dtype === 'float32') {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const d = backend.dataIdMap?.get(t.dataId);
+    const heap = backend.wasm?.HEAPU8;
+    if (d && heap && typeof d.memoryOffset === 'number' && d.memoryOffset % 4 === 0) return new Float32Array(heap.buffer, d.memoryOffset, t.size).slice();
+  }
+  return (t.dataSync() as Float32Array).slice();
+}

@@ -6,13 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { agentParamSpecs, Rng, type AgentNetShape } from '../../plugin/core/index.js';
+import { agentParamSpecs, collateEpisodes, Rng, type AgentNetShape } from '../../plugin/core/index.js';
 import {
-  AgentInputs, agentForward, canFuseMixer, kernelVariant, mixerParamSpecs, mixForward, mixQ, ParamSet, useFusedKernels, wasmKernel, type MixerShape,
+  AgentInputs, agentForward, canFuseMixer, kernelVariant, mixerParamSpecs, mixForward, mixQ, ParamSet, QLearner, useFusedKernels, wasmKernel, type MixerShape,
 } from '../../plugin/learn/index.js';
 import { KernelArena } from '../../plugin/learn/wasm-kernel.js';
 import { buildKernelModule } from '../../plugin/learn/kernels/build.js';
 import { compareLearners } from '../support/fused-compare.js';
+import { randomEpisodes } from '../support/episodes.js';
 import { tf } from '../support/tf.js';
 
 after(() => useFusedKernels(true));
@@ -222,6 +223,40 @@ for (const agent of ['gru', 'mlp'] as const) {
     assert.equal(fused.length, 50);
   });
 }
+
+// The host step (no tfjs ops between the kernels) against the tfjs path, over what it handles differently.
+for (const [name, agent, config] of [
+  ['VDN', 'mlp', { mixer: 'vdn' }],
+  ['IQL', 'gru', { mixer: 'none' }],
+  ['QMIX, one-step targets, no double Q, RMSProp, raw rewards', 'gru', { tdLambda: 0, doubleQ: false, optimizer: 'rmsprop', lr: 5e-4, standardiseRewards: false }],
+  ['QMIX, TD(0.8), Adam, 1-layer hypernetworks', 'mlp', { tdLambda: 0.8, hypernetLayers: 1 }],
+] as const) {
+  test(`host step: ${name} gives the tfjs path's loss, gradient norm and statistics over 50 updates (within 1e-5)`, () => {
+    const r = compareLearners(agent, config);
+    assert.equal(r.host, true, 'the fused learner took the host step');
+    assert.ok(r.worstStat <= 1e-5, `largest relative difference of a statistic ${r.worstStat}`);
+    assert.ok(r.plain[0] !== r.plain[49], 'the losses move');
+  });
+}
+
+test('host step: on only where it runs (softplus mixers and the plain path take the tfjs path), and it leaves no tensor behind', () => {
+  const spec = { nAgents: 3, obsSize: 6, stateSize: 5, nActions: 4, episodeLimit: 12 };
+  useFusedKernels(true);
+  const soft = new QLearner(spec, { nonNegative: 'softplus' });
+  assert.equal(soft.hostUpdates, false);
+  soft.dispose();
+  const learner = new QLearner(spec, { hiddenDim: 16, batchSize: 8 });
+  assert.equal(learner.hostUpdates, true);
+  const batch = collateEpisodes(spec, randomEpisodes(spec, 8, 2));
+  learner.update(batch);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) learner.update(batch);
+  assert.equal(tf.memory().numTensors, before, 'host updates leak no tensor');
+  useFusedKernels(false);
+  assert.equal(learner.hostUpdates, false);
+  useFusedKernels(true);
+  learner.dispose();
+});
 
 test('the plain SIMD build (no fused multiply-add) gives the same losses too (a child Node with PHASER_QMIX_KERNEL=simd)', () => {
   const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/fused-compare.ts', import.meta.url))], { encoding: 'utf8', env: { ...process.env, PHASER_QMIX_KERNEL: 'simd' } });
