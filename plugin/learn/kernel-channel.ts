@@ -29,6 +29,8 @@ const QUIT = 4;
 const JOB_BYTES = 1;
 /** Set to 1 by the helper once it serves jobs. */
 const SERVING = 63;
+/** 1 from wake() to rest(): an update is under way and more jobs are coming. */
+const ACTIVE = 62;
 const INPUTS = 2; // count at 2, lengths from 3
 const OUTPUTS = 32; // count at 32, lengths from 33
 const MAX_ARRAYS = 28;
@@ -77,11 +79,26 @@ export function makeKernelChannel(): KernelChannelBuffers {
 
 /** How long a thread spins on the state before it sleeps (ms): waking a sleeping thread can take longer than a job. */
 const SPIN_MS = 1;
+/**
+ * How long the helper spins between jobs while an update is under way
+ * (between wake() and rest()) before it sleeps anyway (ms). Within an
+ * update the learner's thread spends up to a few milliseconds between jobs
+ * (the other thread's share, the loss), and waking a sleeping thread here
+ * took 0.1-5 ms; between updates (the env's turn) the helper sleeps.
+ */
+const ACTIVE_SPIN_MS = 50;
 
-/** Spins while control[STATE] is `state`, up to SPIN_MS; returns whether it changed. */
-function spinWhile(control: Int32Array, state: number): boolean {
-  const until = performance.now() + SPIN_MS;
+/** Spins while control[STATE] is `state`, up to `ms`; returns whether it changed. */
+function spinWhile(control: Int32Array, state: number, ms = SPIN_MS): boolean {
+  const until = performance.now() + ms;
   while (performance.now() < until) if (Atomics.load(control, STATE) !== state) return true;
+  return false;
+}
+
+/** Spins while control[STATE] is `state` and an update is under way, up to ACTIVE_SPIN_MS; returns whether the state changed. */
+function spinWhileActive(control: Int32Array, state: number): boolean {
+  const until = performance.now() + ACTIVE_SPIN_MS;
+  while (Atomics.load(control, ACTIVE) === 1 && performance.now() < until) if (Atomics.load(control, STATE) !== state) return true;
   return false;
 }
 
@@ -175,6 +192,18 @@ export class ChannelHelper implements KernelHelper {
     Atomics.notify(control, STATE);
   }
 
+  wake(): void {
+    if (this.closed) return;
+    const control = new Int32Array(this.buffers.control);
+    Atomics.store(control, ACTIVE, 1);
+    Atomics.notify(control, STATE);
+  }
+
+  rest(): void {
+    if (this.closed) return;
+    Atomics.store(new Int32Array(this.buffers.control), ACTIVE, 0);
+  }
+
   finish(): Float32Array[] {
     if (!this.busy) throw new Error('no kernel job was started');
     const control = new Int32Array(this.buffers.control);
@@ -224,8 +253,9 @@ export function serveKernelChannel(buffers: KernelChannelBuffers, onServing?: ()
     const state = Atomics.load(control, STATE);
     if (state === QUIT) return;
     if (state !== READY) {
-      // Jobs of one update come a few milliseconds apart: spin a little before sleeping.
+      // Jobs of one update come up to a few milliseconds apart: spin before sleeping, for as long as the update lasts.
       if (spinWhile(control, state)) continue;
+      if (Atomics.load(control, ACTIVE) === 1 && spinWhileActive(control, state)) continue;
       Atomics.wait(control, STATE, state);
       continue;
     }

@@ -40,6 +40,14 @@ export interface KernelHelper {
   /** Jobs handed to it so far. */
   readonly jobs: number;
   start(job: KernelJob, inputs: readonly Float32Array[]): void;
+  /**
+   * Says an update starts: the helper wakes, and stays awake (spinning)
+   * between jobs until {@link KernelHelper.rest}, so no job waits for a
+   * thread to wake. Optional.
+   */
+  wake?(): void;
+  /** Says the update is over: the helper may sleep. Optional. */
+  rest?(): void;
   /** @throws Error with the helper's own message when its job failed */
   finish(): Float32Array[];
   close(): void;

@@ -28,6 +28,7 @@ import { readTidy } from './read.js';
 import { canFuseMixer, mixQ } from './fused-mixer.js';
 import { hostGradientStep, hostMixerOk } from './host-update.js';
 import { fusedKernelsOn, wasmKernel } from './wasm-kernel.js';
+import { kernelHelper } from './kernel-threads.js';
 import { mixerOutputs, type MixerShape } from './mixers.js';
 import { mixerInitSpecs } from './mixer-specs.js';
 import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
@@ -133,7 +134,18 @@ export class QLearner {
     this.checkBatch(batch);
     const demoRows = opts.demoRows ?? 0;
     if (!(Number.isInteger(demoRows) && demoRows >= 0 && demoRows <= batch.batchSize)) throw new RangeError(`demoRows ${demoRows} is not in 0..${batch.batchSize}`);
-    if (demoRows === 0 && this.hostUpdates) return this.hostUpdate(batch, episode);
+    // The helper thread (if any) wakes now, while this thread builds the batch, and stays awake to the end of the update.
+    const helper = kernelHelper();
+    helper?.wake?.();
+    try {
+      return demoRows === 0 && this.hostUpdates ? this.hostUpdate(batch, episode) : this.tfjsUpdate(batch, episode, demoRows);
+    } finally {
+      helper?.rest?.();
+    }
+  }
+
+  /** {@link QLearner.update} through tfjs ops and autodiff (the reference path; WebGL, demonstrations, softplus). */
+  private tfjsUpdate(batch: EpisodeBatch, episode: number, demoRows: number): UpdateStats {
     const bt = this.prepareBatch(batch, demoRows);
     try {
       this.weightsVersionValue++;

@@ -1,6 +1,6 @@
 // `npm run bench`: the Node benchmark (plugin/node/bench.ts), the demo game's
 // win rates (test/bench/heist.ts) and the browser frame-time benchmark, as one
-// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-cli-phases --no-browser --no-browser-training
+// JSON document on stdout. Flags: --quick --no-cpu --no-returns --no-heist --no-cli-phases --no-issue-baseline --no-browser --no-browser-training
 // --no-presets, --no-sensors, --no-demos, --presets-from FILE, --demos-from FILE (the preset table from cells recorded by test/bench/presets.ts).
 import { spawnSync } from 'node:child_process';
 import { kernelVariant } from '../../plugin/learn/wasm-kernel.js';
@@ -12,6 +12,7 @@ import { presetsBench, presetsFromCells } from './presets.js';
 import { sensorsBench } from './sensors.js';
 import { demosBench, demosFromCells } from './demos.js';
 import { cliPhasesBench } from './cli-phases.js';
+import { issueBaselineBench } from './issue-baseline.js';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -24,6 +25,8 @@ output.updatePlainSimd = plainSimd.status === 0 ? JSON.parse(plainSimd.stdout.tr
 if (!args.has('--no-heist')) output.carrotHeist = heistBench(quick ? 100 : 500);
 // Where the CLI's time goes, acting through tfjs (before) and the kernel (after), runs alternating.
 if (!args.has('--no-cli-phases')) output.cliPhases = await cliPhasesBench({ steps: quick ? 3000 : 10_000, rounds: quick ? 1 : 2 });
+// Issue 20's targets against the code it was filed against (commit df97387), on this machine in one run.
+if (!args.has('--no-issue-baseline')) output.issueBaseline = issueBaselineBench({ blocks: quick ? 1 : 3, perBlock: quick ? 5 : 10, cliRounds: quick ? 1 : 2, cliSteps: quick ? 3000 : 10_000 });
 if (!args.has('--no-sensors')) output.sensors = sensorsBench(quick);
 if (!args.has('--no-browser')) {
   try {

@@ -108,9 +108,17 @@ describe('two threads for the update', () => {
         kinds.add(job.kind);
         start(job, inputs);
       };
+      // Each update says when it starts and ends (the helper stays awake between its jobs, and sleeps after).
+      const calls: string[] = [];
+      const [wake, rest] = [helper.wake!.bind(helper), helper.rest!.bind(helper)];
+      helper.wake = () => (calls.push('wake'), wake());
+      helper.rest = () => (calls.push('rest'), rest());
       const two = forwardAndGrads(agent);
       const twoLosses = losses(agent);
       helper.start = start;
+      [helper.wake, helper.rest] = [wake, rest];
+      assert.equal(calls.length, 2 * twoLosses.length, 'a wake and a rest per update');
+      assert.ok(calls.every((c, i) => c === (i % 2 === 0 ? 'wake' : 'rest')), 'wake, then rest, update by update');
       assert.ok(jobs > 100, `the helper ran ${jobs} jobs`);
       assert.deepEqual([...kinds].sort(), ['agent-backward', 'agent-forward', 'mix-backward', 'mix-forward']);
       assert.ok(worstRelative(two.q, one.q) <= 1e-6, `Q differs by ${worstRelative(two.q, one.q)}`);
