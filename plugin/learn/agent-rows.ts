@@ -13,6 +13,20 @@ export const WEIGHTS = {
   mlp: ['agent.fc1.w', 'agent.fc1.b', 'agent.fc2.w', 'agent.fc2.b', 'agent.fc3.w', 'agent.fc3.b'],
 } as const;
 
+/**
+ * Rows `[from, from + count)` of each step of a time-major `[steps, rows, width]` array
+ * (a thread's share of a batch: agent rows, or whole episodes with width per episode).
+ * @example
+ * ```ts
+ * const half = rowsOf(x, 51, 96, 38, 48, 48); // [51, 48, 38]
+ * ```
+ */
+export function rowsOf(x: Float32Array, steps: number, rows: number, width: number, from: number, count: number): Float32Array {
+  const out = new Float32Array(steps * count * width);
+  for (let t = 0; t < steps; t++) out.set(x.subarray((t * rows + from) * width, (t * rows + from + count) * width), t * count * width);
+  return out;
+}
+
 /** The arrays the backward pass needs, in the forward pass's layout. */
 function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidth: number): [string, number][] {
   const H = shape.hiddenDim;

@@ -18,7 +18,7 @@
  */
 import * as tf from './tf.js';
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { agentBackwardRows, agentForwardRows, WEIGHTS } from './agent-rows.js';
+import { agentBackwardRows, agentForwardRows, rowsOf, WEIGHTS } from './agent-rows.js';
 import { kernelHelper, type KernelRole } from './kernel-threads.js';
 import { kernelTensor } from './read.js';
 import { kernelSlot, type KernelSlot, type Resident } from './wasm-kernel.js';
@@ -37,13 +37,6 @@ function shareOf(steps: number, rows: number): number {
 /** Below this many row-steps (rows x steps) the agent network runs on one thread. */
 const MIN_ROW_STEPS = 1024;
 
-/** Rows `[from, from + count)` of each step of a time-major `[steps, rows, width]` array. */
-function rowsOf(x: Float32Array, steps: number, rows: number, width: number, from: number, count: number): Float32Array {
-  const out = new Float32Array(steps * count * width);
-  for (let t = 0; t < steps; t++) out.set(x.subarray((t * rows + from) * width, (t * rows + from + count) * width), t * count * width);
-  return out;
-}
-
 /** Puts two threads' `[steps, rowsA | rowsB, width]` halves back together as `[steps, rowsA + rowsB, width]`. */
 function joinRows(a: Float32Array, b: Float32Array, steps: number, rowsA: number, rowsB: number, width: number): Float32Array {
   const rows = rowsA + rowsB;
@@ -59,13 +52,8 @@ function joinRows(a: Float32Array, b: Float32Array, steps: number, rowsA: number
  * The forward pass over all rows, split with the helper thread when there
  * is one: q `[steps * rows, A]` (on one thread a view of the slot's memory,
  * valid until its next call), the last GRU state, and what backward needs.
- * Tensor-free: the host update (host-update.ts) calls it directly.
- * @example
- * ```ts
- * const f = agentForwardSplit(kernelSlot('agent')!, 'agent', shape, x, 51, 96, weights, true);
- * ```
  */
-export function agentForwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
+function agentForwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, x: Float32Array, steps: number, rows: number, weights: readonly Float32Array[], keep: boolean) {
   const A = shape.nActions;
   const H = shape.hiddenDim;
   const width = x.length / (steps * rows);
@@ -90,12 +78,8 @@ export function agentForwardSplit(slot: KernelSlot, role: KernelRole, shape: Age
  * The backward pass matching {@link agentForwardSplit}: weight gradients
  * summed over both threads' rows, in the order of `WEIGHTS` (on one thread,
  * views of the kernel's memory).
- * @example
- * ```ts
- * const grads = agentBackwardSplit(slot, 'agent', shape, 51, 96, f, dq);
- * ```
  */
-export function agentBackwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
+function agentBackwardSplit(slot: KernelSlot, role: KernelRole, shape: AgentNetShape, steps: number, rows: number, f: { kept: Resident | null; mine: number; width: number }, dq: Float32Array): Float32Array[] {
   const A = shape.nActions;
   if (f.mine === rows) return agentBackwardRows(slot, shape, f.width, steps, rows, f.kept!, dq);
   const helper = kernelHelper()!;

@@ -40,14 +40,9 @@ function shareOf(rows: number): number {
 
 /**
  * The mixer's forward pass over all rows, split with the helper thread when
- * there is one: Q_tot `[rows]` and what backward needs. Tensor-free (the
- * host update calls it directly).
- * @example
- * ```ts
- * const f = mixForwardSplit(kernelSlot('mixer')!, 'mixer', shape, states, qs, weights, true);
- * ```
+ * there is one: Q_tot `[rows]` and what backward needs.
  */
-export function mixForwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states: Float32Array, qs: Float32Array, weights: readonly Float32Array[], keep: boolean) {
+function mixForwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, states: Float32Array, qs: Float32Array, weights: readonly Float32Array[], keep: boolean) {
   const { stateSize: S, nAgents: N } = s;
   const rows = qs.length / N;
   const mine = shareOf(rows);
@@ -70,12 +65,8 @@ export function mixForwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShap
  * gradients]`, dL/dq by rows, the weight gradients summed over both
  * threads' rows in `mixerParamSpecs` order (on one thread, views of the
  * kernel's memory).
- * @example
- * ```ts
- * const [dq, ...grads] = mixBackwardSplit(slot, 'mixer', shape, rows, f, dy);
- * ```
  */
-export function mixBackwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
+function mixBackwardSplit(slot: KernelSlot, role: KernelRole, s: MixerShape, rows: number, f: { kept: Resident | null; mine: number }, dy: Float32Array): Float32Array[] {
   const N = s.nAgents;
   if (f.mine === rows) return mixBackwardRows(slot, s, rows, f.kept!, dy);
   const helper = kernelHelper()!;

@@ -1,33 +1,32 @@
 /**
  * The learner's gradient step without tfjs, for backends whose tensors live
  * in CPU memory (wasm, cpu) when the fused kernels run: the agent networks
- * and the QMIX mixer in the kernel (split with the helper thread when there
- * is one), and everything between them (chosen utilities, the double-Q
- * argmax, TD(lambda) targets, the masked TD loss and its gradient) as loops
- * over Float32Arrays.
+ * and the QMIX mixer in the kernel, and everything between them (chosen
+ * utilities, the double-Q argmax, TD(lambda) targets, the masked TD loss and
+ * its gradient) as loops over Float32Arrays (host-share.ts).
  *
  * Why: after the kernels, an update was about 90 small tfjs ops and their
  * autodiff tape (about 4 ms of a 25 ms two-thread GRU update, all on the
- * learner's thread while the helper waits). As loops they take a fraction
- * of a millisecond.
+ * learner's thread while the helper waited). As loops they take a fraction
+ * of a millisecond. And with no tensors in between, a whole update splits
+ * by episodes: with a helper thread, each thread runs the full step on half
+ * of the batch's episodes and this one adds the gradients, one hand-off an
+ * update instead of six.
  *
- * The loops follow the tfjs path op for op, rounding to float32 where it
- * does (`Math.fround`); sums (the loss, the statistics, the lambda-return's
- * product with U) accumulate in float64, so results equal the tfjs path's
- * within float32 rounding, not bit for bit. The tfjs path (learner.ts)
- * stays for WebGL, demonstrations' margin loss, softplus mixers and
- * `useFusedKernels(false)`; the tests compare the two.
+ * Results equal the tfjs path's within float32 rounding, not bit for bit
+ * (sums accumulate in float64 and in another order). The tfjs path
+ * (learner.ts) stays for WebGL, demonstrations' margin loss, softplus mixers
+ * and `useFusedKernels(false)`; the tests compare the two.
  */
 import type { AgentNetShape } from '../core/agent-arch.js';
 import type { EpisodeBatch } from '../core/replay.js';
-import { agentBackwardSplit, agentForwardSplit } from './fused-agent.js';
-import { WEIGHTS } from './agent-rows.js';
-import { mixBackwardSplit, mixForwardSplit } from './fused-mixer.js';
-import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixers.js';
+import { rowsOf, WEIGHTS } from './agent-rows.js';
+import { hostShareGradients, SHARE_ARRAYS, type HostShareArrays, type HostShareSettings, type HostShareWeights } from './host-share.js';
+import { kernelHelper } from './kernel-threads.js';
+import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixer-specs.js';
 import type { ParamSet } from './params.js';
 import type * as tf from './tf.js';
 import { copyValues } from './read.js';
-import { kernelSlot } from './wasm-kernel.js';
 
 const f = Math.fround;
 
@@ -83,29 +82,34 @@ function weightsOf(p: ParamSet, names: readonly string[]): Float32Array[] {
   return names.map((name) => copyValues(p.get(name)));
 }
 
-/** Q_tot `[rows, K]` of the online or target mixer; for QMIX also what its backward pass needs. */
-function mixRows(n: HostStepNets, p: ParamSet, qs: Float32Array, states: Float32Array, keep: boolean) {
-  const s = n.mixerShape;
-  const N = s.nAgents;
-  const rows = qs.length / N;
-  if (s.kind === 'none') return { out: qs, fused: null };
-  if (s.kind === 'vdn') {
-    const out = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let acc = 0;
-      for (let a = 0; a < N; a++) acc = f(acc + qs[r * N + a]);
-      out[r] = acc;
-    }
-    return { out, fused: null };
-  }
-  const role = keep ? 'mixer' : 'scratch';
-  const fused = mixForwardSplit(kernelSlot(role)!, role, s, states, qs, weightsOf(p, mixerParamSpecs(s).map((x) => x.name)), keep);
-  return { out: fused.qTot.slice(), fused };
+/** Below this many agent row-steps (episodes x agents x steps) a host step runs on one thread (as the split kernels: a hand-off costs tens of microseconds). */
+const MIN_ROW_STEPS = 1024;
+
+/** The arrays of episodes `[from, from + count)` of the batch. */
+function shareArrays(b: HostStepBatch, lambdaU: Float32Array, from: number, count: number): HostShareArrays {
+  const { batch } = b;
+  const { batchSize: B, maxT: T } = batch;
+  const whole = from === 0 && count === B;
+  // Whole episodes: an episode is one row of width (its values per step).
+  const cut = (x: Float32Array, steps: number) => (whole ? x : rowsOf(x, steps, B, x.length / (steps * B), from, count));
+  return {
+    inputs: cut(b.inputs, T + 1),
+    states: cut(batch.state, T + 1),
+    actions: cut(Float32Array.from(batch.actions), T),
+    filled: cut(batch.filled, T),
+    terminated: cut(batch.terminated, T),
+    bootEnd: cut(b.bootEnd, T),
+    rewards: cut(b.rewards, T),
+    nextPenalty: cut(b.nextPenalty, T),
+    lambdaU,
+  };
 }
 
 /**
  * One gradient step's loss, statistics and gradients (nothing is applied:
- * the optimiser does that). Only where the fused kernels run and
+ * the optimiser does that), the episodes split with the helper thread when
+ * there is one (each thread runs {@link hostShareGradients} on its half;
+ * this one adds the results). Only where the fused kernels run and
  * {@link hostMixerOk} holds.
  * @example
  * ```ts
@@ -114,118 +118,52 @@ function mixRows(n: HostStepNets, p: ParamSet, qs: Float32Array, states: Float32
  * ```
  */
 export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepResult {
-  const { batch, inputs, rewards, nextPenalty, bootEnd } = b;
-  const { batchSize: B, maxT: T, filled, terminated, actions } = batch;
-  const { agentShape: shape, mixerShape: ms } = n;
-  const N = ms.nAgents;
-  const A = shape.nActions;
-  const S = ms.stateSize;
-  const K = mixerOutputs(ms);
-  const rows = B * N;
-  const names = WEIGHTS[shape.kind];
-  const scratch = kernelSlot('scratch')!;
-  const agentSlot = kernelSlot('agent')!;
+  const { batchSize: B, maxT: T, filled } = b.batch;
+  const ms = n.mixerShape;
+  const agentNames = WEIGHTS[n.agentShape.kind];
+  const mixerNames = ms.kind === 'qmix' ? mixerParamSpecs(ms).map((x) => x.name) : [];
+  const weights: HostShareWeights = {
+    onlineAgent: weightsOf(n.online.agent, agentNames),
+    targetAgent: weightsOf(n.target.agent, agentNames),
+    onlineMixer: weightsOf(n.online.mixer, mixerNames),
+    targetMixer: weightsOf(n.target.mixer, mixerNames),
+  };
+  let realSteps = 0;
+  for (let i = 0; i < T * B; i++) realSteps += filled[i];
+  const denom = realSteps * mixerOutputs(ms);
+  const lambdaU = n.lambdaU ?? new Float32Array(0);
+  const settings = (episodes: number): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, T, B: episodes, denom });
 
-  // Target utilities of every step (the GRU runs from step 0), then the online ones, kept for backward.
-  const qTarget = agentForwardSplit(scratch, 'scratch', shape, inputs, T + 1, rows, weightsOf(n.target.agent, names), false).q;
-  // The next value per agent [T, rows]: the target net at the online net's best available action (double Q), or its own best.
-  const nextValue = new Float32Array(T * rows);
-  const online = agentForwardSplit(agentSlot, 'agent', shape, inputs, T + 1, rows, weightsOf(n.online.agent, names), true);
-  const qOnline = online.q.slice();
-  for (let i = 0; i < T * rows; i++) {
-    const next = (i + rows) * A; // step t + 1, same row
-    const pen = i * A;
-    if (n.doubleQ) {
-      // tfjs's argMax: the first of equal maxima.
-      let best = 0;
-      let top = f(qOnline[next] + nextPenalty[pen]);
-      for (let u = 1; u < A; u++) {
-        const v = f(qOnline[next + u] + nextPenalty[pen + u]);
-        if (v > top) {
-          top = v;
-          best = u;
-        }
-      }
-      nextValue[i] = qTarget[next + best];
-    } else {
-      let top = -Infinity;
-      for (let u = 0; u < A; u++) top = Math.max(top, f(qTarget[next + u] + nextPenalty[pen + u]));
-      nextValue[i] = top;
-    }
+  // Whole episodes on each thread: the first half here, the rest on the helper.
+  const helper = kernelHelper();
+  const mine = helper?.ready && B >= 2 && (T + 1) * B * ms.nAgents >= MIN_ROW_STEPS ? Math.ceil(B / 2) : B;
+  let theirs: Float32Array[] | null = null;
+  if (mine < B) {
+    const share = shareArrays(b, lambdaU, mine, B - mine);
+    const all = [...weights.onlineAgent, ...weights.targetAgent, ...weights.onlineMixer, ...weights.targetMixer];
+    // The weights travel packed in one array with their lengths beside it (a job carries at most 28 arrays).
+    const packed = new Float32Array(all.reduce((k, x) => k + x.length, 0));
+    all.reduce((at, x) => (packed.set(x, at), at + x.length), 0);
+    helper!.start({ kind: 'host-step', role: 'agent', rows: (B - mine) * ms.nAgents, keep: false, host: settings(B - mine) }, [
+      ...SHARE_ARRAYS.map((k) => share[k]), packed, Float32Array.from(all, (x) => x.length),
+    ]);
   }
-  const statesNow = batch.state.subarray(0, T * B * S);
-  const statesNext = batch.state.subarray(B * S, (T + 1) * B * S);
-  // Chosen utilities [T * B, N] (zero on padded steps, as the one-hot of filled x action gives).
-  const chosen = new Float32Array(T * rows);
-  for (let i = 0; i < T * rows; i++) chosen[i] = filled[Math.floor(i / N)] === 1 ? qOnline[i * A + actions[i]] : 0;
-  const mixed = mixRows(n, n.online.mixer, chosen, statesNow, true);
-  const mixedNext = mixRows(n, n.target.mixer, nextValue, statesNext, false).out;
-  const y = tdTargets(mixedNext, rewards, filled, terminated, bootEnd, T, B, K, n);
-
-  // Masked TD error, the loss and its gradient: d/dmixed sum(td^2) / denom = 2 td mask / denom.
-  const denom = batch.filled.reduce((s, x) => s + x, 0) * K;
-  const inv = f(1 / denom);
-  const dMixed = new Float32Array(T * B * K);
-  let loss = 0;
-  let qTot = 0;
-  let target = 0;
-  let tdAbs = 0;
-  for (let i = 0; i < T * B * K; i++) {
-    const mask = filled[Math.floor(i / K)];
-    const td = f(f(mixed.out[i] - y[i]) * mask);
-    loss += td * td;
-    qTot += mixed.out[i] * mask;
-    target += y[i] * mask;
-    tdAbs += Math.abs(td);
-    dMixed[i] = f(f(inv * f(td * 2)) * mask);
+  const own = hostShareGradients(settings(mine), weights, shareArrays(b, lambdaU, 0, mine));
+  const sums = [...own.sums];
+  if (mine < B) {
+    // The helper's outputs: agent gradients, mixer gradients, then its four sums.
+    theirs = helper!.finish();
+    const grads = [...own.agentGrads, ...own.mixerGrads];
+    grads.forEach((g, i) => {
+      const h = theirs![i];
+      for (let j = 0; j < g.length; j++) g[j] += h[j];
+    });
+    const s = theirs[grads.length];
+    for (let k = 0; k < 4; k++) sums[k] += s[k];
   }
-
   const grads = new Map<tf.Variable, Float32Array>();
-  let dChosen: Float32Array;
-  if (ms.kind === 'qmix') {
-    const [dq, ...mixerGrads] = mixBackwardSplit(kernelSlot('mixer')!, 'mixer', ms, T * B, mixed.fused!, dMixed);
-    dChosen = dq;
-    mixerParamSpecs(ms).forEach((spec, i) => grads.set(n.online.mixer.get(spec.name), mixerGrads[i].slice()));
-  } else if (ms.kind === 'vdn') {
-    dChosen = new Float32Array(T * rows);
-    for (let i = 0; i < T * rows; i++) dChosen[i] = dMixed[Math.floor(i / N)];
-  } else {
-    dChosen = dMixed;
-  }
-  // dL/dq: the chosen action's entry on real steps, zero elsewhere and on step T.
-  const dq = new Float32Array((T + 1) * rows * A);
-  for (let i = 0; i < T * rows; i++) if (filled[Math.floor(i / N)] === 1) dq[i * A + actions[i]] = dChosen[i];
-  agentBackwardSplit(agentSlot, 'agent', shape, T + 1, rows, online, dq).forEach((g, i) => grads.set(n.online.agent.get(names[i]), g.slice()));
+  agentNames.forEach((name, i) => grads.set(n.online.agent.get(name), own.agentGrads[i]));
+  mixerNames.forEach((name, i) => grads.set(n.online.mixer.get(name), own.mixerGrads[i]));
+  const [loss, qTot, target, tdAbs] = sums;
   return { grads, loss: f(loss / denom), qTotMean: f(qTot / denom), targetMean: f(target / denom), tdErrorAbs: f(tdAbs / denom) };
-}
-
-/** TD(lambda) targets `[T, B, K]` as targets.ts computes them (zero on padded steps). */
-function tdTargets(next: Float32Array, rewards: Float32Array, filled: Float32Array, terminated: Float32Array, bootEnd: Float32Array, T: number, B: number, K: number, n: HostStepNets): Float32Array {
-  const { gamma, lambda } = n;
-  const boot = f((1 - lambda) * gamma);
-  const carry = f(lambda * gamma);
-  const c = new Float32Array(T * B * K);
-  for (let i = 0; i < c.length; i++) {
-    const tb = Math.floor(i / K);
-    const bootstrap = f(f(next[i] * f(1 - terminated[tb])) * boot);
-    let ci = f(f(rewards[tb] + bootstrap) * filled[tb]);
-    if (lambda !== 0) ci = f(ci + f(f(next[i] * bootEnd[tb]) * carry));
-    c[i] = ci;
-  }
-  if (lambda === 0) return c;
-  // G = U c: row t sums (lambda gamma)^(s - t) c_s over s >= t.
-  const U = n.lambdaU!;
-  const W = B * K;
-  const y = new Float32Array(T * W);
-  const acc = new Float64Array(W);
-  for (let t = 0; t < T; t++) {
-    acc.fill(0);
-    for (let s = t; s < T; s++) {
-      const u = U[t * T + s];
-      if (u === 0) continue;
-      for (let j = 0; j < W; j++) acc[j] += u * c[s * W + j];
-    }
-    for (let j = 0; j < W; j++) y[t * W + j] = acc[j];
-  }
-  return y;
 }

@@ -9,13 +9,14 @@
  */
 import type { AgentNetShape } from '../core/agent-arch.js';
 import type { MixerShape } from './mixer-specs.js';
+import type { HostShareSettings } from './host-share.js';
 
 /** Which kernel instance a job runs on (the helper mirrors the learner's slots). */
 export type KernelRole = 'agent' | 'mixer' | 'scratch';
 
 /** One share of an op for the helper. */
 export interface KernelJob {
-  readonly kind: 'agent-forward' | 'agent-backward' | 'mix-forward' | 'mix-backward';
+  readonly kind: 'agent-forward' | 'agent-backward' | 'mix-forward' | 'mix-backward' | 'host-step';
   readonly role: KernelRole;
   /** The agent network (agent jobs). */
   readonly shape?: AgentNetShape;
@@ -27,6 +28,8 @@ export interface KernelJob {
   readonly keep: boolean;
   /** Agent input width (backward passes). */
   readonly width?: number;
+  /** A whole host gradient step on a share of episodes (host-share.ts). */
+  readonly host?: HostShareSettings;
 }
 
 /**
