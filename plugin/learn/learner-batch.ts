@@ -5,6 +5,8 @@
 import * as tf from './tf.js';
 import type { AgentInputs } from './agent-net.js';
 import type { EpisodeBatch } from '../core/replay.js';
+import { demoMarginArrays } from './demo-loss.js';
+import { bootstrapEnds } from './targets.js';
 
 /** pymarl's value for "unavailable" before a max / argmax: added to an unavailable action's utility. */
 export const UNAVAILABLE = -9999999;
@@ -48,6 +50,44 @@ export function nextPenalty(batch: EpisodeBatch): Float32Array {
     if (any) for (let u = 0; u < A; u++) penalty[r * A + u] = availNext[r * A + u] !== 0 ? 0 : UNAVAILABLE;
   }
   return penalty;
+}
+
+/**
+ * Builds the batch's tensors (masks, one-hots and penalties are made in JS)
+ * around its agent inputs and the rewards the update trains on; the
+ * large-margin loss's tensors when `demoRows` > 0.
+ * @example
+ * ```ts
+ * const bt = batchTensors(batch, { inputs, rewards, rewardAbsMax, demoRows: 0, demoMargin: 0.8 });
+ * ```
+ */
+export function batchTensors(batch: EpisodeBatch, o: { readonly inputs: AgentInputs; readonly rewards: Float32Array; readonly rewardAbsMax: number; readonly demoRows: number; readonly demoMargin: number }): BatchTensors {
+  const { batchSize: B, maxT: T, nAgents: N, nActions: A, stateSize: S } = batch;
+  const rows = B * N;
+  const oneHot = new Float32Array(T * rows * A);
+  for (let i = 0; i < T * rows; i++) oneHot[i * A + batch.actions[i]] = batch.filled[Math.floor(i / N)];
+  let realSteps = 0;
+  for (let i = 0; i < T * B; i++) realSteps += batch.filled[i];
+  let demo: BatchTensors['demo'] = null;
+  if (o.demoRows > 0) {
+    const d = demoMarginArrays(batch, o.demoRows, o.demoMargin, UNAVAILABLE);
+    demo = { margins: tf.tensor3d(d.margins, [d.T, d.rows, d.A]), mask: tf.tensor2d(d.mask, [d.T, d.rows]), count: d.count };
+  }
+  return {
+    T,
+    B,
+    inputs: o.inputs,
+    states: tf.tensor3d(batch.state, [T + 1, B, S]),
+    actionsOneHot: tf.tensor3d(oneHot, [T, rows, A]),
+    nextPenalty: tf.tensor3d(nextPenalty(batch), [T, rows, A]),
+    rewards: tf.tensor2d(o.rewards, [T, B]),
+    filled: tf.tensor2d(batch.filled, [T, B]),
+    terminated: tf.tensor2d(batch.terminated, [T, B]),
+    bootEnd: tf.tensor2d(bootstrapEnds(batch.filled, batch.terminated, T, B), [T, B]),
+    realSteps,
+    rewardAbsMax: o.rewardAbsMax,
+    demo,
+  };
 }
 
 /**

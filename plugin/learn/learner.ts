@@ -15,7 +15,6 @@
  * 6. clip the global gradient norm, optimiser step, target update.
  */
 import * as tf from './tf.js';
-import { demoMarginArrays } from './demo-loss.js';
 import { agentInputSize, buildBatchInputs } from '../core/agent-inputs.js';
 import { validateConfig, type QmixConfig } from '../core/config.js';
 import { validateSpec, type EnvSpec } from '../core/env.js';
@@ -33,7 +32,7 @@ import { mixerOutputs, type MixerShape } from './mixers.js';
 import { mixerInitSpecs } from './mixer-specs.js';
 import type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 import { TorchOptimizer } from './optimizers.js';
-import { disposeBatch, nextPenalty, UNAVAILABLE, type BatchTensors } from './learner-batch.js';
+import { batchTensors, disposeBatch, nextPenalty, type BatchTensors } from './learner-batch.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
 
@@ -146,7 +145,12 @@ export class QLearner {
 
   /** {@link QLearner.update} through tfjs ops and autodiff (the reference path; WebGL, demonstrations, softplus). */
   private tfjsUpdate(batch: EpisodeBatch, episode: number, demoRows: number): UpdateStats {
-    const bt = this.prepareBatch(batch, demoRows);
+    const bt = batchTensors(batch, {
+      inputs: new AgentInputs(buildBatchInputs(batch, this.config), batch.maxT + 1, batch.batchSize * this.spec.nAgents, this.agentShape.inputSize),
+      ...this.trainedRewards(batch),
+      demoRows: this.config.demoLossWeight > 0 ? demoRows : 0,
+      demoMargin: this.config.demoMargin,
+    });
     try {
       this.weightsVersionValue++;
       const packed = tf.tidy(() => this.gradientStep(bt));
@@ -431,40 +435,6 @@ export class QLearner {
       return true;
     }
     return false;
-  }
-
-  /** Builds the batch's tensors: masks, one-hots and penalties are made in JS. */
-  private prepareBatch(batch: EpisodeBatch, demoRows = 0): BatchTensors {
-    const { batchSize: B, maxT: T } = batch;
-    const { nAgents: N, nActions: A, stateSize: S } = this.spec;
-    const rows = B * N;
-    const oneHot = new Float32Array(T * rows * A);
-    for (let i = 0; i < T * rows; i++) oneHot[i * A + batch.actions[i]] = batch.filled[Math.floor(i / N)];
-    const penalty = nextPenalty(batch);
-    let realSteps = 0;
-    for (let i = 0; i < T * B; i++) realSteps += batch.filled[i];
-    const { rewards, rewardAbsMax } = this.trainedRewards(batch);
-    return {
-      T,
-      B,
-      inputs: new AgentInputs(buildBatchInputs(batch, this.config), T + 1, rows, this.agentShape.inputSize),
-      states: tf.tensor3d(batch.state, [T + 1, B, S]),
-      actionsOneHot: tf.tensor3d(oneHot, [T, rows, A]),
-      nextPenalty: tf.tensor3d(penalty, [T, rows, A]),
-      rewards: tf.tensor2d(rewards, [T, B]),
-      filled: tf.tensor2d(batch.filled, [T, B]),
-      terminated: tf.tensor2d(batch.terminated, [T, B]),
-      bootEnd: tf.tensor2d(bootstrapEnds(batch.filled, batch.terminated, T, B), [T, B]),
-      realSteps,
-      rewardAbsMax,
-      demo: demoRows > 0 && this.config.demoLossWeight > 0 ? this.demoMargins(batch, demoRows) : null,
-    };
-  }
-
-  /** The large-margin loss's tensors for the first `demoRows` episodes of a batch (the demonstrations). */
-  private demoMargins(batch: EpisodeBatch, demoRows: number): NonNullable<BatchTensors['demo']> {
-    const { T, rows, A, margins, mask, count } = demoMarginArrays(batch, demoRows, this.config.demoMargin, UNAVAILABLE);
-    return { margins: tf.tensor3d(margins, [T, rows, A]), mask: tf.tensor2d(mask, [T, rows]), count };
   }
 
   /** The rewards an update trains on (standardised when configured) and the largest |reward| of a real step. */
