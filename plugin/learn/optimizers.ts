@@ -8,7 +8,7 @@
  */
 import * as tf from './tf.js';
 import { hostClipCoefficient, hostStep, type HostStepConstants } from './host-optimizer.js';
-import { copyValues, updateInPlace } from './read.js';
+import { copyValues } from './read.js';
 
 /** A group of variables sharing a learning rate. */
 export interface ParamGroup {
@@ -167,8 +167,6 @@ export class TorchOptimizer {
         s.kind === 'adam'
           ? { kind: 'adam', b1: f(s.beta1), omb1: f(1 - s.beta1), b2: f(s.beta2), omb2: f(1 - s.beta2), sqrtC2: f(Math.sqrt(c2)), eps: f(s.eps), lrOverC1: f(this.lrs[i] / c1) }
           : { kind: 'rmsprop', alpha: f(s.alpha), omAlpha: f(1 - s.alpha), eps: f(s.eps), lr: f(this.lrs[i]) };
-      // In place where tfjs-wasm lets us (the variable's data its own); else a copy, stepped and assigned.
-      if (updateInPlace(v, (values) => hostStep(values, this.hostSlots[i], grads[i], coef, c))) continue;
       const values = copyValues(v);
       hostStep(values, this.hostSlots[i], grads[i], coef, c);
       // Disposed here, not left to a tidy: the host update runs outside one (the variable keeps the data).

@@ -38,44 +38,10 @@ export function kernelTensor(values: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape);
 }
 
-/** tfjs-wasm's internals this module uses (4.22: a data id's heap offset, reference count and native id; the native tensor registry). */
+/** tfjs-wasm's internals this module reads (4.22: a data id's offset in the heap). */
 interface WasmBackendInternals {
-  readonly dataIdMap?: { get(id: object): { readonly id?: number; readonly memoryOffset?: number | null; readonly refCount?: number } | undefined };
-  readonly wasm?: {
-    readonly HEAPU8?: Uint8Array;
-    readonly tfjs?: { disposeData?(id: number): void; registerTensor?(id: number, size: number, memoryOffset: number): void };
-  };
-}
-
-/**
- * Changes a float32 tensor's values in place in tfjs-wasm's heap, when the
- * data is that tensor's alone (no clone, reshape or assigned copy shares
- * it), and returns true; elsewhere (another backend, shared data, unknown
- * internals) does nothing and returns false, and the caller assigns a new
- * tensor as usual.
- *
- * tfjs-wasm keeps XNNPACK's packed copies of matmul weights by tensor id,
- * which would go stale (a later tfjs matmul would use the old weights). So
- * after the write the native side forgets the tensor and registers it again
- * at the same address, as disposing it would, and drops those copies
- * (`test/learn/optimizers.test.ts` checks that a matmul sees the new values).
- * @example
- * ```ts
- * if (!updateInPlace(v, (x) => x.fill(0))) v.assign(tf.zerosLike(v));
- * ```
- */
-export function updateInPlace(t: tf.Tensor, change: (values: Float32Array) => void): boolean {
-  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return false;
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  const d = backend.dataIdMap?.get(t.dataId);
-  const heap = backend.wasm?.HEAPU8;
-  const native = backend.wasm?.tfjs;
-  if (!d || d.refCount !== 1 || typeof d.id !== 'number' || typeof d.memoryOffset !== 'number' || d.memoryOffset % 4 !== 0 || !heap) return false;
-  if (typeof native?.disposeData !== 'function' || typeof native.registerTensor !== 'function') return false;
-  change(new Float32Array(heap.buffer, d.memoryOffset, t.size));
-  native.disposeData(d.id);
-  native.registerTensor(d.id, t.size, d.memoryOffset);
-  return true;
+  readonly dataIdMap?: { get(id: object): { readonly memoryOffset?: number | null } | undefined };
+  readonly wasm?: { readonly HEAPU8?: Uint8Array };
 }
 
 /**
@@ -83,9 +49,10 @@ export function updateInPlace(t: tf.Tensor, change: (values: Float32Array) => vo
  * out of its heap, elsewhere (or with unknown internals) by `dataSync`.
  *
  * Why: `dataSync` on wasm goes through the engine's checks and bookkeeping,
- * about 18 us a call here, more than copying a layer's weights; the host
- * update reads the four networks' weights every update. A copy: to write,
- * use {@link updateInPlace}, which tells tfjs-wasm.
+ * about 18 us a call here, more than copying a layer's weights; the
+ * optimiser reads every variable once an update. Read only: writing into
+ * tfjs-wasm's heap would go unseen by its caches (XNNPACK keeps packed copies
+ * of matmul weights by tensor id), so results are assigned as new tensors.
  * @example
  * ```ts
  * const values = copyValues(variable); // Float32Array of variable.size
