@@ -85,8 +85,8 @@ function weightsOf(p: ParamSet, names: readonly string[]): Float32Array[] {
 /** Below this many agent row-steps (episodes x agents x steps) a host step runs on one thread (as the split kernels: a hand-off costs tens of microseconds). */
 const MIN_ROW_STEPS = 1024;
 
-/** The arrays of episodes `[from, from + count)` of the batch. */
-function shareArrays(b: HostStepBatch, lambdaU: Float32Array, from: number, count: number): HostShareArrays {
+/** The arrays of episodes `[from, from + count)` of the batch (`actions`: the batch's, as floats). */
+function shareArrays(b: HostStepBatch, actions: Float32Array, lambdaU: Float32Array, from: number, count: number): HostShareArrays {
   const { batch } = b;
   const { batchSize: B, maxT: T } = batch;
   const whole = from === 0 && count === B;
@@ -95,7 +95,7 @@ function shareArrays(b: HostStepBatch, lambdaU: Float32Array, from: number, coun
   return {
     inputs: cut(b.inputs, T + 1),
     states: cut(batch.state, T + 1),
-    actions: cut(Float32Array.from(batch.actions), T),
+    actions: cut(actions, T),
     filled: cut(batch.filled, T),
     terminated: cut(batch.terminated, T),
     bootEnd: cut(b.bootEnd, T),
@@ -132,14 +132,14 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
   for (let i = 0; i < T * B; i++) realSteps += filled[i];
   const denom = realSteps * mixerOutputs(ms);
   const lambdaU = n.lambdaU ?? new Float32Array(0);
+  const actions = Float32Array.from(b.batch.actions);
   const settings = (episodes: number): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, T, B: episodes, denom });
 
   // Whole episodes on each thread: the first half here, the rest on the helper.
   const helper = kernelHelper();
   const mine = helper?.ready && B >= 2 && (T + 1) * B * ms.nAgents >= MIN_ROW_STEPS ? Math.ceil(B / 2) : B;
-  let theirs: Float32Array[] | null = null;
   if (mine < B) {
-    const share = shareArrays(b, lambdaU, mine, B - mine);
+    const share = shareArrays(b, actions, lambdaU, mine, B - mine);
     const all = [...weights.onlineAgent, ...weights.targetAgent, ...weights.onlineMixer, ...weights.targetMixer];
     // The weights travel packed in one array with their lengths beside it (a job carries at most 28 arrays).
     const packed = new Float32Array(all.reduce((k, x) => k + x.length, 0));
@@ -148,14 +148,14 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
       ...SHARE_ARRAYS.map((k) => share[k]), packed, Float32Array.from(all, (x) => x.length),
     ]);
   }
-  const own = hostShareGradients(settings(mine), weights, shareArrays(b, lambdaU, 0, mine));
+  const own = hostShareGradients(settings(mine), weights, shareArrays(b, actions, lambdaU, 0, mine));
   const sums = [...own.sums];
   if (mine < B) {
     // The helper's outputs: agent gradients, mixer gradients, then its four sums.
-    theirs = helper!.finish();
+    const theirs = helper!.finish();
     const grads = [...own.agentGrads, ...own.mixerGrads];
     grads.forEach((g, i) => {
-      const h = theirs![i];
+      const h = theirs[i];
       for (let j = 0; j < g.length; j++) g[j] += h[j];
     });
     const s = theirs[grads.length];

@@ -88,9 +88,9 @@ const SPIN_MS = 1;
  */
 const ACTIVE_SPIN_MS = 50;
 
-/** Spins while control[STATE] is `state`, up to `ms`; returns whether it changed. */
-function spinWhile(control: Int32Array, state: number, ms = SPIN_MS): boolean {
-  const until = performance.now() + ms;
+/** Spins while control[STATE] is `state`, up to SPIN_MS; returns whether it changed. */
+function spinWhile(control: Int32Array, state: number): boolean {
+  const until = performance.now() + SPIN_MS;
   while (performance.now() < until) if (Atomics.load(control, STATE) !== state) return true;
   return false;
 }

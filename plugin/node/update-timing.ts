@@ -52,14 +52,13 @@ export function median(xs: number[]): number {
  * await useBackend('wasm');
  * const { medianMs } = timeUpdates('gru', 'fused', 10);
  * timeUpdates('gru', 'fused', 10, { batchSize: 128 }); // pymarl2's batch
- * timeUpdates('gru', 'fused', 10, { config: { preset: 'pymarl' } }); // the paper's settings (RMSProp, one-step targets)
  * ```
  */
-export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repeats: number, shape: { readonly batchSize?: number; readonly nAgents?: number; readonly config?: Partial<QmixConfig> } = {}): UpdateTiming {
+export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repeats: number, shape: { readonly batchSize?: number; readonly nAgents?: number } = {}): UpdateTiming {
   useFusedKernels(path === 'fused');
   const B = shape.batchSize ?? 32;
   const spec: EnvSpec = { ...REFERENCE, nAgents: shape.nAgents ?? REFERENCE.nAgents };
-  const learner = new QLearner(spec, { ...shape.config, ...REFERENCE_CONFIG, agent, batchSize: B });
+  const learner = new QLearner(spec, { ...REFERENCE_CONFIG, agent, batchSize: B });
   try {
     const buffer = new EpisodeBuffer(spec, 2 * B);
     // Full-length (50-step, time-limited) episodes, so a batch is exactly B x 50 after trimming.
