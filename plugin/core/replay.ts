@@ -35,7 +35,31 @@ export interface EpisodeBatch {
   readonly filled: Float32Array;
   /** `[T, B]`: 1 at a transition that really ended its episode (not bootstrapped). */
   readonly terminated: Float32Array;
+  /**
+   * Per episode, its replay serial (NaN where the episode did not come from
+   * an {@link EpisodeBuffer}): one serial is one stored episode, unchanged
+   * until overwritten, so a learner may reuse what it computed from it
+   * (the target network's utilities). Absent when no episode has one.
+   */
+  readonly episodeIds?: Float64Array;
 }
+
+/**
+ * Where each episode view {@link EpisodeBuffer.episode} handed out came
+ * from: its buffer's serials, its slot and the serial the slot had. Kept
+ * here, not on the records, so that no record a caller builds can claim one;
+ * and checked when collated, so that a view kept past an insert into its
+ * slot (its data now the new episode's) claims none.
+ */
+const sourceOf = new WeakMap<EpisodeRecord, { readonly serials: Float64Array; readonly slot: number; readonly serial: number }>();
+
+function serialOf(ep: EpisodeRecord): number {
+  const s = sourceOf.get(ep);
+  return s !== undefined && s.serials[s.slot] === s.serial ? s.serial : NaN;
+}
+
+/** The next serial: unique across every buffer of this thread, never reused. */
+let nextSerial = 1;
 
 /**
  * Collates episodes into one time-major {@link EpisodeBatch}.
@@ -87,7 +111,8 @@ export function collateEpisodes(spec: EnvSpec, episodes: readonly EpisodeRecord[
     }
     if (ep.terminated) batch.terminated[(L - 1) * B + b] = 1;
   }
-  return batch;
+  const ids = Float64Array.from(episodes, serialOf);
+  return ids.some((id) => !Number.isNaN(id)) ? Object.assign(batch, { episodeIds: ids }) : batch;
 }
 
 /** A replay buffer's contents and positions (see {@link EpisodeBuffer.getState}). */
@@ -128,6 +153,8 @@ export class EpisodeBuffer {
   private readonly rewards: Float32Array;
   private readonly lengths: Int32Array;
   private readonly terminal: Uint8Array;
+  /** Each slot's serial: a new one whenever the slot is written. */
+  private readonly serials: Float64Array;
   private next = 0;
   private count = 0;
   private inserted = 0;
@@ -153,6 +180,7 @@ export class EpisodeBuffer {
     this.rewards = new Float32Array(capacity * T);
     this.lengths = new Int32Array(capacity);
     this.terminal = new Uint8Array(capacity);
+    this.serials = new Float64Array(capacity);
     this.picks = new Int32Array(capacity);
     this.pool = new Int32Array(capacity);
   }
@@ -185,6 +213,7 @@ export class EpisodeBuffer {
     this.rewards.fill(0, slot * T, (slot + 1) * T).set(ep.rewards, slot * T);
     this.lengths[slot] = ep.length;
     this.terminal[slot] = ep.terminated ? 1 : 0;
+    this.serials[slot] = nextSerial++;
     this.next = (slot + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
     this.inserted++;
@@ -200,7 +229,7 @@ export class EpisodeBuffer {
     const oStride = (T + 1) * n * spec.obsSize;
     const sStride = (T + 1) * spec.stateSize;
     const aStride = (T + 1) * n * spec.nActions;
-    return {
+    const view: EpisodeRecord = {
       length: L,
       terminated: this.terminal[slot] === 1,
       obs: this.obs.subarray(slot * oStride, slot * oStride + (L + 1) * n * spec.obsSize),
@@ -209,6 +238,8 @@ export class EpisodeBuffer {
       actions: this.actions.subarray(slot * T * n, slot * T * n + L * n),
       rewards: this.rewards.subarray(slot * T, slot * T + L),
     };
+    sourceOf.set(view, { serials: this.serials, slot, serial: this.serials[slot] });
+    return view;
   }
 
   /**
@@ -239,6 +270,8 @@ export class EpisodeBuffer {
     this.next = s.next;
     this.count = s.count;
     this.inserted = s.inserted;
+    // Restored contents are new data in every slot.
+    for (let i = 0; i < this.capacity; i++) this.serials[i] = nextSerial++;
   }
 
   /**

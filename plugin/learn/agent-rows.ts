@@ -27,6 +27,22 @@ export function rowsOf(x: Float32Array, steps: number, rows: number, width: numb
   return out;
 }
 
+/**
+ * Rows `picks` (in that order) of every step of `x` `[steps, rows, width]`:
+ * `[steps, picks.length, width]`, a new array.
+ * @example
+ * ```ts
+ * const some = pickRows(x, 51, 32, 114, [3, 7]); // [51, 2, 114]
+ * ```
+ */
+export function pickRows(x: Float32Array, steps: number, rows: number, width: number, picks: readonly number[]): Float32Array {
+  const out = new Float32Array(steps * picks.length * width);
+  for (let t = 0; t < steps; t++) {
+    picks.forEach((r, k) => out.set(x.subarray((t * rows + r) * width, (t * rows + r + 1) * width), (t * picks.length + k) * width));
+  }
+  return out;
+}
+
 /** The arrays the backward pass needs, in the forward pass's layout. */
 function savedSizes(shape: AgentNetShape, steps: number, rows: number, inputWidth: number): [string, number][] {
   const H = shape.hiddenDim;

@@ -12,7 +12,7 @@
  * float64.
  */
 import type { AgentNetShape } from '../core/agent-arch.js';
-import { agentBackwardRows, agentForwardRows } from './agent-rows.js';
+import { agentBackwardRows, agentForwardRows, pickRows } from './agent-rows.js';
 import { mixBackwardRows, mixForwardRows } from './mixer-rows.js';
 import { mixerOutputs, type MixerShape } from './mixer-specs.js';
 import { kernelSlot } from './wasm-kernel.js';
@@ -32,6 +32,12 @@ export interface HostShareSettings {
   readonly B: number;
   /** Real steps of the whole batch times the mixer's outputs: the loss's denominator. */
   readonly denom: number;
+  /**
+   * The share's episodes (indices in it) whose target utilities to compute;
+   * the others' are given in `targetQ` (target-cache.ts). Null: compute all,
+   * and return none.
+   */
+  readonly compute: readonly number[] | null;
 }
 
 /** A share's arrays, time-major over its own episodes. */
@@ -51,6 +57,8 @@ export interface HostShareArrays {
   readonly nextPenalty: Float32Array;
   /** U of the lambda-return `[T, T]` (empty for lambda 0). */
   readonly lambdaU: Float32Array;
+  /** Target utilities `[T + 1, B * N, A]`, filled for the episodes not in `compute` (empty when it is null). */
+  readonly targetQ: Float32Array;
 }
 
 /** Weights of the four networks, each in its op's order (agent: `WEIGHTS`, mixer: `mixerParamSpecs`). */
@@ -67,10 +75,12 @@ export interface HostShareResult {
   readonly mixerGrads: Float32Array[];
   /** [sum td^2, sum Q_tot, sum target, sum |td|], each over masked entries. */
   readonly sums: readonly [number, number, number, number];
+  /** The share's target utilities `[T + 1, B * N, A]` (a fresh array), unless `compute` was null. */
+  readonly targetQ: Float32Array | null;
 }
 
 /** The arrays of a share in the order they travel to the helper. */
-export const SHARE_ARRAYS = ['inputs', 'states', 'actions', 'filled', 'terminated', 'bootEnd', 'rewards', 'nextPenalty', 'lambdaU'] as const;
+export const SHARE_ARRAYS = ['inputs', 'states', 'actions', 'filled', 'terminated', 'bootEnd', 'rewards', 'nextPenalty', 'lambdaU', 'targetQ'] as const;
 
 /** Q_tot `[rows, K]` and, for QMIX with `keep`, what its backward pass needs. */
 function mix(s: MixerShape, weights: readonly Float32Array[], qs: Float32Array, states: Float32Array, keep: boolean) {
@@ -111,8 +121,7 @@ export function hostShareGradients(st: HostShareSettings, w: HostShareWeights, a
   if (!scratch || !agentSlot) throw new Error('the host update needs WebAssembly SIMD, which this thread lacks');
 
   // Target utilities of every step (the GRU runs from step 0), then the online ones, kept for backward.
-  const t = agentForwardRows(scratch, shape, a.inputs, T + 1, rows, w.targetAgent, false);
-  const qTarget = t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
+  const qTarget = targetUtilities(st, w, a);
   const o = agentForwardRows(agentSlot, shape, a.inputs, T + 1, rows, w.onlineAgent, true);
   const qOnline = o.mem.slice(o.q / 4, o.q / 4 + o.qFloats);
   // The next value per agent [T, rows]: the target net at the online net's best available action (double Q), or its own best.
@@ -178,7 +187,35 @@ export function hostShareGradients(st: HostShareSettings, w: HostShareWeights, a
   const dq = new Float32Array((T + 1) * rows * A);
   for (let i = 0; i < T * rows; i++) if (filled[Math.floor(i / N)] === 1) dq[i * A + actions[i]] = dChosen[i];
   const agentGrads = agentBackwardRows(agentSlot, shape, shape.inputSize, T + 1, rows, o.kept!, dq).map((g) => g.slice());
-  return { agentGrads, mixerGrads, sums: [loss, qTot, target, tdAbs] };
+  return { agentGrads, mixerGrads, sums: [loss, qTot, target, tdAbs], targetQ: st.compute === null ? null : qTarget };
+}
+
+/**
+ * The target network's utilities `[T + 1, B * N, A]`: run on the episodes in
+ * `compute` (all when null), the others taken from `a.targetQ`. When null,
+ * a view of the kernel's scratch memory (valid until the scratch slot runs
+ * again); otherwise a fresh array.
+ */
+function targetUtilities(st: HostShareSettings, w: HostShareWeights, a: HostShareArrays): Float32Array {
+  const { agentShape: shape, T, B, compute } = st;
+  const N = st.mixerShape.nAgents;
+  const scratch = kernelSlot('scratch')!;
+  if (compute === null) {
+    const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
+    return t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
+  }
+  const out = a.targetQ.slice();
+  if (compute.length === 0) return out;
+  // Only the episodes to compute go through the network: a row's utilities do not depend on the other rows.
+  const x = pickRows(a.inputs, T + 1, B, N * shape.inputSize, compute);
+  const rows = compute.length * N;
+  const t = agentForwardRows(scratch, shape, x, T + 1, rows, w.targetAgent, false);
+  const q = t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
+  const width = N * shape.nActions;
+  for (let s = 0; s <= T; s++) {
+    compute.forEach((e, k) => out.set(q.subarray((s * compute.length + k) * width, (s * compute.length + k + 1) * width), (s * B + e) * width));
+  }
+  return out;
 }
 
 /** TD(lambda) targets `[T, B, K]` as targets.ts computes them (zero on padded steps). */

@@ -27,6 +27,7 @@ import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixer-specs.js
 import type { ParamSet } from './params.js';
 import type * as tf from './tf.js';
 import { copyValues } from './read.js';
+import type { TargetQCache } from './target-cache.js';
 
 const f = Math.fround;
 
@@ -41,6 +42,8 @@ export interface HostStepNets {
   readonly doubleQ: boolean;
   /** U of the lambda-return for the batch's T steps (`lambdaMatrix`), when lambda > 0. */
   readonly lambdaU: Float32Array | null;
+  /** Target utilities kept from earlier updates (target-cache.ts); none: computed every time. */
+  readonly targetCache?: TargetQCache | null;
 }
 
 /** The batch as arrays. */
@@ -85,8 +88,51 @@ function weightsOf(p: ParamSet, names: readonly string[]): Float32Array[] {
 /** Below this many agent row-steps (episodes x agents x steps) a host step runs on one thread (as the split kernels: a hand-off costs tens of microseconds). */
 const MIN_ROW_STEPS = 1024;
 
+/** How much more an episode costs when its target utilities are computed than when they are reused (the target forward pass is about a third of the rest). */
+const TARGET_COST = 0.33;
+
+/**
+ * Where the batch splits: the learner's thread takes episodes `[0, mine)`,
+ * chosen so that both halves have about the same work (ties: the larger
+ * half here). `fresh[b]`: episode b's target utilities are computed.
+ */
+function splitPoint(fresh: readonly boolean[]): number {
+  const cost = fresh.map((c) => (c ? 1 + TARGET_COST : 1));
+  const total = cost.reduce((x, y) => x + y, 0);
+  let best = 1;
+  let bestGap = Infinity;
+  let prefix = 0;
+  for (let m = 1; m < cost.length; m++) {
+    prefix += cost[m - 1];
+    const gap = Math.abs(2 * prefix - total);
+    if (gap < bestGap - 1e-9 || (Math.abs(gap - bestGap) <= 1e-9 && m > best)) [best, bestGap] = [m, gap];
+  }
+  return best;
+}
+
+/**
+ * Target utilities reused for a share `[T + 1, count * N, A]` (zero for
+ * the episodes to compute) and the indices of those (null: no cache, compute all).
+ */
+function reusedTargets(reused: readonly (Float32Array | null)[] | null, T: number, width: number, from: number, count: number): { targetQ: Float32Array; compute: number[] | null } {
+  if (reused === null) return { targetQ: new Float32Array(0), compute: null };
+  const targetQ = new Float32Array((T + 1) * count * width);
+  const compute: number[] = [];
+  for (let e = 0; e < count; e++) {
+    const q = reused[from + e];
+    if (q === null) {
+      compute.push(e);
+      continue;
+    }
+    // An entry covers its episode's steps 0..L; later steps are padding, masked out of the loss, and stay zero.
+    const steps = q.length / width;
+    for (let s = 0; s < steps; s++) targetQ.set(q.subarray(s * width, (s + 1) * width), (s * count + e) * width);
+  }
+  return { targetQ, compute };
+}
+
 /** The arrays of episodes `[from, from + count)` of the batch (`actions`: the batch's, as floats). */
-function shareArrays(b: HostStepBatch, actions: Float32Array, lambdaU: Float32Array, from: number, count: number): HostShareArrays {
+function shareArrays(b: HostStepBatch, actions: Float32Array, lambdaU: Float32Array, from: number, count: number, targetQ: Float32Array): HostShareArrays {
   const { batch } = b;
   const { batchSize: B, maxT: T } = batch;
   const whole = from === 0 && count === B;
@@ -102,7 +148,25 @@ function shareArrays(b: HostStepBatch, actions: Float32Array, lambdaU: Float32Ar
     rewards: cut(b.rewards, T),
     nextPenalty: cut(b.nextPenalty, T),
     lambdaU,
+    targetQ,
   };
+}
+
+/**
+ * Keeps the target utilities a share computed, per episode, steps 0..L
+ * (`q`: the share's `[T + 1, count * N, A]`, the share starting at episode `from`).
+ */
+function keepTargets(cache: TargetQCache, ids: Float64Array, filled: Float32Array, B: number, q: Float32Array, width: number, from: number, computed: readonly number[]): void {
+  const T = filled.length / B;
+  const count = q.length / ((T + 1) * width);
+  for (const e of computed) {
+    const b = from + e;
+    let L = 0;
+    for (let t = 0; t < T; t++) L += filled[t * B + b];
+    const entry = new Float32Array((L + 1) * width);
+    for (let s = 0; s <= L; s++) entry.set(q.subarray((s * count + e) * width, (s * count + e + 1) * width), s * width);
+    cache.set(ids[b], entry);
+  }
 }
 
 /**
@@ -133,33 +197,51 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
   const denom = realSteps * mixerOutputs(ms);
   const lambdaU = n.lambdaU ?? new Float32Array(0);
   const actions = Float32Array.from(b.batch.actions);
-  const settings = (episodes: number): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, T, B: episodes, denom });
+  const settings = (episodes: number, compute: number[] | null): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, T, B: episodes, denom, compute });
 
-  // Whole episodes on each thread: the first half here, the rest on the helper.
+  // Target utilities kept from earlier updates with these target weights, per episode (null: to compute).
+  const cache = n.targetCache ?? null;
+  const ids = b.batch.episodeIds;
+  let reused: (Float32Array | null)[] | null = null;
+  if (cache && ids) {
+    cache.sync(n.target.agent.variables.map((v) => v.dataId as object));
+    reused = Array.from(ids, (id) => cache.get(id) ?? null);
+  }
+  const width = ms.nAgents * n.agentShape.nActions;
+
+  // Whole episodes on each thread: the first part here, the rest on the helper, about the same work each.
   const helper = kernelHelper();
-  const mine = helper?.ready && B >= 2 && (T + 1) * B * ms.nAgents >= MIN_ROW_STEPS ? Math.ceil(B / 2) : B;
+  const split = helper?.ready && B >= 2 && (T + 1) * B * ms.nAgents >= MIN_ROW_STEPS;
+  const mine = split ? splitPoint(Array.from({ length: B }, (_, i) => reused === null || reused[i] === null)) : B;
+  const ownTargets = reusedTargets(reused, T, width, 0, mine);
+  let theirTargets: ReturnType<typeof reusedTargets> | null = null;
   if (mine < B) {
-    const share = shareArrays(b, actions, lambdaU, mine, B - mine);
+    theirTargets = reusedTargets(reused, T, width, mine, B - mine);
+    const share = shareArrays(b, actions, lambdaU, mine, B - mine, theirTargets.targetQ);
     const all = [...weights.onlineAgent, ...weights.targetAgent, ...weights.onlineMixer, ...weights.targetMixer];
     // The weights travel packed in one array with their lengths beside it (a job carries at most 28 arrays).
     const packed = new Float32Array(all.reduce((k, x) => k + x.length, 0));
     all.reduce((at, x) => (packed.set(x, at), at + x.length), 0);
-    helper!.start({ kind: 'host-step', role: 'agent', rows: (B - mine) * ms.nAgents, keep: false, host: settings(B - mine) }, [
+    helper!.start({ kind: 'host-step', role: 'agent', rows: (B - mine) * ms.nAgents, keep: false, host: settings(B - mine, theirTargets.compute) }, [
       ...SHARE_ARRAYS.map((k) => share[k]), packed, Float32Array.from(all, (x) => x.length),
     ]);
   }
-  const own = hostShareGradients(settings(mine), weights, shareArrays(b, actions, lambdaU, 0, mine));
+  const own = hostShareGradients(settings(mine, ownTargets.compute), weights, shareArrays(b, actions, lambdaU, 0, mine, ownTargets.targetQ));
   const sums = [...own.sums];
+  if (cache && ids && own.targetQ) keepTargets(cache, ids, b.batch.filled, B, own.targetQ, width, 0, ownTargets.compute!);
   if (mine < B) {
-    // The helper's outputs: agent gradients, mixer gradients, then its four sums.
+    // The helper's outputs: agent gradients, mixer gradients, its four sums, then its target utilities (empty without a cache).
     const theirs = helper!.finish();
     const grads = [...own.agentGrads, ...own.mixerGrads];
+    if (theirs.length !== grads.length + 2) throw new Error(`the helper's host step returned ${theirs.length} arrays, expected ${grads.length + 2}`);
     grads.forEach((g, i) => {
       const h = theirs[i];
       for (let j = 0; j < g.length; j++) g[j] += h[j];
     });
     const s = theirs[grads.length];
     for (let k = 0; k < 4; k++) sums[k] += s[k];
+    const q = theirs[grads.length + 1];
+    if (cache && ids && theirTargets!.compute) keepTargets(cache, ids, b.batch.filled, B, q, width, mine, theirTargets!.compute);
   }
   const grads = new Map<tf.Variable, Float32Array>();
   agentNames.forEach((name, i) => grads.set(n.online.agent.get(name), own.agentGrads[i]));

@@ -51,7 +51,8 @@ export function runKernelJob(job: KernelJob, inputs: readonly Float32Array[]): F
  * A host step on the helper's share: inputs are the share's arrays
  * (`SHARE_ARRAYS` order), then the online agent, target agent, online mixer
  * and target mixer weights packed in one array, then their lengths; outputs
- * are the agent gradients, the mixer gradients, and the four loss sums.
+ * are the agent gradients, the mixer gradients, the four loss sums, and the
+ * share's target utilities (empty unless the job named episodes to compute).
  */
 function hostStepJob(st: HostShareSettings, inputs: readonly Float32Array[]): Float32Array[] {
   const n = SHARE_ARRAYS.length;
@@ -66,5 +67,5 @@ function hostStepJob(st: HostShareSettings, inputs: readonly Float32Array[]): Fl
   if (offset !== packed.length) throw new Error(`a host-step job's weights hold ${packed.length} values, their lengths add up to ${offset}`);
   const weights = { onlineAgent: all.slice(0, nA), targetAgent: all.slice(nA, 2 * nA), onlineMixer: all.slice(2 * nA, 2 * nA + nM), targetMixer: all.slice(2 * nA + nM) };
   const r = hostShareGradients(st, weights, arrays);
-  return [...r.agentGrads, ...r.mixerGrads, Float32Array.from(r.sums)];
+  return [...r.agentGrads, ...r.mixerGrads, Float32Array.from(r.sums), r.targetQ ?? new Float32Array(0)];
 }

@@ -35,6 +35,7 @@ import { TorchOptimizer } from './optimizers.js';
 import { batchTensors, disposeBatch, nextPenalty, type BatchTensors } from './learner-batch.js';
 import { ParamSet } from './params.js';
 import { bootstrapEnds, lambdaMatrix, tdTargets } from './targets.js';
+import { TargetQCache } from './target-cache.js';
 
 export type { LearnerState, UpdateStats, WeightMap } from './learner-state.js';
 
@@ -70,6 +71,7 @@ export class QLearner {
   private weightsVersionValue = 0;
   private lastTargetUpdateEpisode = 0;
   private disposed = false;
+  private targetCache = new TargetQCache();
 
   constructor(spec: EnvSpec, config: Partial<QmixConfig> = {}) {
     this.spec = validateSpec(spec);
@@ -188,6 +190,7 @@ export class QLearner {
         agentShape: this.agentShape, mixerShape: this.mixerShape, online: this.online, target: this.target,
         gamma: this.config.gamma, lambda: this.config.tdLambda, doubleQ: this.config.doubleQ,
         lambdaU: this.config.tdLambda > 0 ? lambdaMatrix(T, this.config.gamma, this.config.tdLambda) : null,
+        targetCache: this.targetCache,
       },
       { batch, inputs: buildBatchInputs(batch, this.config), rewards, nextPenalty: nextPenalty(batch), bootEnd: bootstrapEnds(batch.filled, batch.terminated, T, batch.batchSize) },
     );
@@ -199,6 +202,30 @@ export class QLearner {
     this.updateCount++;
     const targetUpdated = this.updateTargets(episode);
     return { loss: r.loss, gradNorm, qTotMean: r.qTotMean, targetMean: r.targetMean, tdErrorAbs: r.tdErrorAbs, updates: this.updateCount, targetUpdated, rewardAbsMax };
+  }
+
+  /**
+   * Host updates reuse the target network's utilities per replay episode while
+   * the target weights stay the same (target-cache.ts; bit for bit what the
+   * forward pass gives): episodes reused and computed, and the memory held.
+   * @example
+   * ```ts
+   * const { hits, misses } = learner.targetReuse; // hits / (hits + misses): the share of target passes saved
+   * ```
+   */
+  get targetReuse(): { readonly hits: number; readonly misses: number; readonly bytes: number; readonly maxBytes: number } {
+    return { ...this.targetCache.counts, bytes: this.targetCache.bytes, maxBytes: this.targetCache.maxBytes };
+  }
+
+  /**
+   * Memory for {@link QLearner.targetReuse} (default 32 MiB; 0: off); drops what was kept.
+   * @example
+   * ```ts
+   * learner.setTargetReuseBytes(0); // compute the target network on every batch
+   * ```
+   */
+  setTargetReuseBytes(bytes: number): void {
+    this.targetCache = new TargetQCache(bytes);
   }
 
   /** Copies online weights into the target networks now. */
@@ -326,6 +353,7 @@ export class QLearner {
     this.optimizer.dispose();
     this.lambdaFull?.dispose();
     this.lambdaFull = null;
+    this.targetCache.clear();
   }
 
   /** The whole differentiable step; returns [loss, gradNorm, qTotMean, targetMean, tdAbs]. */
