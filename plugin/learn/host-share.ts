@@ -204,6 +204,10 @@ function targetUtilities(st: HostShareSettings, w: HostShareWeights, a: HostShar
     const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
     return t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
   }
+  if (compute.length === B) {
+    const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
+    return t.mem.slice(t.q / 4, t.q / 4 + t.qFloats);
+  }
   const out = a.targetQ.slice();
   if (compute.length === 0) return out;
   // Only the episodes to compute go through the network: a row's utilities do not depend on the other rows.

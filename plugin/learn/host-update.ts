@@ -202,8 +202,9 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
   // Target utilities kept from earlier updates with these target weights, per episode (null: to compute).
   const cache = n.targetCache ?? null;
   const ids = b.batch.episodeIds;
+  if (ids !== undefined && !(ids instanceof Float64Array && ids.length === B)) throw new Error(`batch episodeIds must be a Float64Array of ${B} serials (one per episode), got ${ids?.constructor?.name} of ${(ids as { length?: number })?.length}`);
   let reused: (Float32Array | null)[] | null = null;
-  if (cache && ids) {
+  if (cache && cache.maxBytes > 0 && ids) {
     cache.sync(n.target.agent.variables.map((v) => v.dataId as object));
     reused = Array.from(ids, (id) => cache.get(id) ?? null);
   }

@@ -59,6 +59,8 @@ export function timeUpdates(agent: 'gru' | 'mlp', path: 'fused' | 'plain', repea
   const B = shape.batchSize ?? 32;
   const spec: EnvSpec = { ...REFERENCE, nAgents: shape.nAgents ?? REFERENCE.nAgents };
   const learner = new QLearner(spec, { ...REFERENCE_CONFIG, agent, batchSize: B });
+  // Every update runs its whole target pass, as a long run's updates mostly do: these batches of 2B episodes would reuse it nearly always.
+  learner.setTargetReuseBytes(0);
   try {
     const buffer = new EpisodeBuffer(spec, 2 * B);
     // Full-length (50-step, time-limited) episodes, so a batch is exactly B x 50 after trimming.

@@ -27,6 +27,8 @@ if (what === 'update') {
   const { QLearner } = await load('plugin/learn/learner.ts');
   const { REFERENCE, REFERENCE_CONFIG, median } = await load('plugin/node/update-timing.ts');
   const learner = new QLearner(REFERENCE, { ...config, ...REFERENCE_CONFIG, agent: name });
+  // The whole update, target pass included (this checkout reuses it across updates, which 32 of 64 episodes would nearly always allow).
+  learner.setTargetReuseBytes?.(0);
   const buffer = new EpisodeBuffer(REFERENCE, 64);
   // Full-length (50-step, time-limited) episodes, so a batch is exactly 32 x 50 after trimming.
   for (const ep of syntheticEpisodes(REFERENCE, 64, REFERENCE.episodeLimit, 1)) buffer.insert(ep);
@@ -51,7 +53,12 @@ if (what === 'update') {
   const t0 = performance.now();
   const result = await train({ env: name, steps, seed: 0, logEvery: steps, config });
   const seconds = (performance.now() - t0) / 1000;
-  const out = { kernel: kernelVariant(), threads, envSteps: result.metrics.envSteps, updates: result.trainer.learner.updates, seconds: +seconds.toFixed(2), envStepsPerSec: +(result.metrics.envSteps / seconds).toFixed(1) };
+  const reuse = result.trainer.learner.targetReuse as { hits: number; misses: number } | undefined;
+  const out = {
+    kernel: kernelVariant(), threads, envSteps: result.metrics.envSteps, updates: result.trainer.learner.updates, seconds: +seconds.toFixed(2), envStepsPerSec: +(result.metrics.envSteps / seconds).toFixed(1),
+    // The share of episodes whose target utilities were reused (this checkout only).
+    ...(reuse ? { targetReused: +(reuse.hits / Math.max(1, reuse.hits + reuse.misses)).toFixed(3) } : {}),
+  };
   result.trainer.dispose();
   console.log(JSON.stringify(out));
 } else {

@@ -179,3 +179,16 @@ describe('TargetQCache', () => {
     assert.equal(new TargetQCache(0).get(1), undefined, 'size 0: off');
   });
 });
+
+test('a batch whose episodeIds do not match its episodes is refused, naming the field', () => {
+  const buffer = new EpisodeBuffer(spec, 10);
+  for (const ep of randomEpisodes(spec, 10, 4)) buffer.insert(ep);
+  const learner = new QLearner(spec, { ...small, batchSize: 4 });
+  try {
+    const batch = buffer.sample(4, new Rng(1));
+    assert.throws(() => learner.update({ ...batch, episodeIds: new Float64Array(3) }), /batch episodeIds must be a Float64Array of 4 serials \(one per episode\), got Float64Array of 3/);
+    assert.ok(Number.isFinite(learner.update(batch).loss), 'and the learner still updates');
+  } finally {
+    learner.dispose();
+  }
+});
