@@ -200,13 +200,10 @@ function targetUtilities(st: HostShareSettings, w: HostShareWeights, a: HostShar
   const { agentShape: shape, T, B, compute } = st;
   const N = st.mixerShape.nAgents;
   const scratch = kernelSlot('scratch')!;
-  if (compute === null) {
+  if (compute === null || compute.length === B) {
     const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
-    return t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
-  }
-  if (compute.length === B) {
-    const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
-    return t.mem.slice(t.q / 4, t.q / 4 + t.qFloats);
+    const q = t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
+    return compute === null ? q : q.slice();
   }
   const out = a.targetQ.slice();
   if (compute.length === 0) return out;

@@ -105,7 +105,8 @@ function splitPoint(fresh: readonly boolean[]): number {
   for (let m = 1; m < cost.length; m++) {
     prefix += cost[m - 1];
     const gap = Math.abs(2 * prefix - total);
-    if (gap < bestGap - 1e-9 || (Math.abs(gap - bestGap) <= 1e-9 && m > best)) [best, bestGap] = [m, gap];
+    // m rises, so a tie (within rounding) goes to the larger half here.
+    if (gap <= bestGap + 1e-9) [best, bestGap] = [m, gap];
   }
   return best;
 }
