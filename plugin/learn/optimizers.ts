@@ -7,7 +7,7 @@
  * and a state we can checkpoint exactly.
  */
 import * as tf from './tf.js';
-import { hostClipCoefficient, hostStep, type HostStepConstants } from './host-optimizer.js';
+import { hostClipCoefficient, hostSteps, type HostStepConstants } from './host-optimizer.js';
 import { copyValues } from './read.js';
 
 /** A group of variables sharing a learning rate. */
@@ -160,20 +160,20 @@ export class TorchOptimizer {
     const f = Math.fround;
     const c1 = s.kind === 'adam' ? 1 - Math.pow(s.beta1, this.stepCount) : 1;
     const c2 = s.kind === 'adam' ? 1 - Math.pow(s.beta2, this.stepCount) : 1;
-    for (let i = 0; i < this.vars.length; i++) {
-      const v = this.vars[i];
-      // Scalars as tfjs makes them: float32 values of the JS numbers its formulas use.
-      const c: HostStepConstants =
-        s.kind === 'adam'
-          ? { kind: 'adam', b1: f(s.beta1), omb1: f(1 - s.beta1), b2: f(s.beta2), omb2: f(1 - s.beta2), sqrtC2: f(Math.sqrt(c2)), eps: f(s.eps), lrOverC1: f(this.lrs[i] / c1) }
-          : { kind: 'rmsprop', alpha: f(s.alpha), omAlpha: f(1 - s.alpha), eps: f(s.eps), lr: f(this.lrs[i]) };
-      const values = copyValues(v);
-      hostStep(values, this.hostSlots[i], grads[i], coef, c);
+    // Scalars as tfjs makes them: float32 values of the JS numbers its formulas use.
+    const constants = this.lrs.map((lr): HostStepConstants =>
+      s.kind === 'adam'
+        ? { kind: 'adam', b1: f(s.beta1), omb1: f(1 - s.beta1), b2: f(s.beta2), omb2: f(1 - s.beta2), sqrtC2: f(Math.sqrt(c2)), eps: f(s.eps), lrOverC1: f(lr / c1) }
+        : { kind: 'rmsprop', alpha: f(s.alpha), omAlpha: f(1 - s.alpha), eps: f(s.eps), lr: f(lr) },
+    );
+    const values = this.vars.map((v) => copyValues(v));
+    hostSteps(values, this.hostSlots, grads, coef, constants);
+    this.vars.forEach((v, i) => {
       // Disposed here, not left to a tidy: the host update runs outside one (the variable keeps the data).
-      const next = tf.tensor(values, v.shape);
+      const next = tf.tensor(values[i], v.shape);
       v.assign(next);
       next.dispose();
-    }
+    });
   }
 
   /** Copies the state out (for checkpoints). */

@@ -25,6 +25,8 @@ export interface KernelExports {
     steps: number, rows: number, I: number, H: number, x: number, wihT: number, whhT: number, hs: number, rs: number, zs: number, ns: number, ghn: number,
     dy: number, dx: number, dwih: number, dbih: number, dwhh: number, dbhh: number, dgx: number, dgh: number, dh: number, carry: number, pack: number,
   ): void;
+  rmsprop(n: number, p: number, sq: number, g: number, coef: number, alpha: number, omAlpha: number, eps: number, lr: number): void;
+  adam(n: number, p: number, m: number, v: number, g: number, coef: number, b1: number, omb1: number, b2: number, omb2: number, sqrtC2: number, eps: number, lrOverC1: number): void;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { clipByGlobalNorm, TorchOptimizer } from '../../plugin/learn/index.js';
 import { tf } from '../support/tf.js';
 import { Rng } from '../../plugin/core/index.js';
+import { hostStep, hostSteps, type HostStepConstants } from '../../plugin/learn/host-optimizer.js';
+import { wasmKernel } from '../../plugin/learn/wasm-kernel.js';
 
 describe('optimisers follow the PyTorch formulas', () => {
   test('Adam: two steps on a known gradient', () => {
@@ -109,6 +111,47 @@ describe('optimisers follow the PyTorch formulas', () => {
       }
     });
   }
+
+  test("the kernel's optimiser steps give the JS loop's bits, tails and extreme values included", () => {
+    assert.ok(wasmKernel(), 'Node here has WebAssembly SIMD, so hostSteps runs the kernel');
+    const f = Math.fround;
+    const rng = new Rng(11);
+    // Gradients over many magnitudes, zeros and signed zeros; lengths that leave 0-3 values past the four-lane body.
+    const value = () => {
+      const r = rng.next();
+      if (r < 0.05) return 0;
+      if (r < 0.08) return -0;
+      return f((rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 16 - 10));
+    };
+    const lengths = [1, 2, 3, 4, 5, 7, 8, 33, 1026];
+    const make = (kind: 'adam' | 'rmsprop') => lengths.map((n) => ({
+      p: Float32Array.from({ length: n }, value),
+      slots: Array.from({ length: kind === 'adam' ? 2 : 1 }, (_, k) => Float32Array.from({ length: n }, () => (k === 0 && kind === 'adam' ? value() : Math.abs(value())))),
+      g: Float32Array.from({ length: n }, value),
+    }));
+    const constants: HostStepConstants[] = [
+      { kind: 'adam', b1: f(0.9), omb1: f(0.1), b2: f(0.999), omb2: f(0.001), sqrtC2: f(Math.sqrt(1 - 0.999 ** 3)), eps: f(1e-8), lrOverC1: f(1e-3 / (1 - 0.9 ** 3)) },
+      { kind: 'rmsprop', alpha: f(0.99), omAlpha: f(0.01), eps: f(1e-5), lr: f(5e-4) },
+    ];
+    for (const c of constants) {
+      for (const coef of [1, f(0.37)]) {
+        const before = make(c.kind);
+        const copy = () => before.map((x) => ({ p: x.p.slice(), slots: x.slots.map((s) => s.slice()), g: x.g.slice() }));
+        const [js, kernel] = [copy(), copy()];
+        js.forEach((x) => hostStep(x.p, x.slots, x.g, coef, c));
+        hostSteps(kernel.map((x) => x.p), kernel.map((x) => x.slots), kernel.map((x) => x.g), coef, kernel.map(() => c));
+        js.forEach((x, i) => {
+          const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer.slice(0)));
+          assert.deepEqual(bits(kernel[i].p), bits(x.p), `${c.kind} coef ${coef} length ${x.p.length}: parameters`);
+          x.slots.forEach((s, k) => assert.deepEqual(bits(kernel[i].slots[k]), bits(s), `${c.kind} coef ${coef} length ${x.p.length}: slot ${k}`));
+        });
+        // The step moved the parameters: arrays that never changed would pass the comparison too.
+        const moved = js.reduce((k, x, i) => k + x.p.filter((v, j) => v !== before[i].p[j]).length, 0);
+        assert.ok(moved > 100, `${moved} parameters moved`);
+      }
+    }
+    assert.throws(() => hostSteps([new Float32Array(4)], [[new Float32Array(3)]], [new Float32Array(4)], 1, [constants[1]]), /variable 0: 4 parameters, 4 gradients, slots of 3/);
+  });
 
   test('a host optimiser state restores into a tfjs one and back; a damaged one is refused', () => {
     const rng = new Rng(9);

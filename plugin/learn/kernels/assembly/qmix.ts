@@ -14,7 +14,8 @@
 // with gx = x W_ih + b_ih and gh = h W_hh + b_hh.
 //
 // This is the entry: products.ts (the blocked product and dense layers),
-// gru.ts (the sequence), mixer.ts (the QMIX mixing), lanes.ts (four-lane math).
+// gru.ts (the sequence), mixer.ts (the QMIX mixing), optimizer.ts (RMSProp
+// and Adam steps), lanes.ts (four-lane math).
 
 /** First address free for the caller's data. */
 export function heapBase(): usize {
@@ -24,3 +25,4 @@ export function heapBase(): usize {
 export { columnSums, gemm, linear, reluGrad, transpose } from './products';
 export { backward, forward } from './gru';
 export { mixBackward, mixForward } from './mixer';
+export { adam, rmsprop } from './optimizer';
