@@ -77,7 +77,8 @@ export function buildBatchInputs(
     readonly obsSize: number;
     readonly nActions: number;
     readonly obs: Float32Array;
-    readonly actions: Int32Array;
+    /** Whole numbers (an `EpisodeBatch`'s Int32Array, or a share's floats). */
+    readonly actions: ArrayLike<number>;
     readonly filled: Float32Array;
   },
   opts: AgentInputOptions,

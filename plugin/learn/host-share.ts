@@ -12,6 +12,7 @@
  * float64.
  */
 import type { AgentNetShape } from '../core/agent-arch.js';
+import { buildBatchInputs, type AgentInputOptions } from '../core/agent-inputs.js';
 import { agentBackwardRows, agentForwardRows, pickRows } from './agent-rows.js';
 import { mixBackwardRows, mixForwardRows } from './mixer-rows.js';
 import { mixerOutputs, type MixerShape } from './mixer-specs.js';
@@ -26,6 +27,8 @@ export interface HostShareSettings {
   readonly gamma: number;
   readonly lambda: number;
   readonly doubleQ: boolean;
+  /** What the agent inputs hold besides the observation (each thread builds its share's inputs). */
+  readonly inputs: AgentInputOptions;
   /** Steps T of the batch (the agent networks run T + 1). */
   readonly T: number;
   /** Episodes in this share. */
@@ -42,8 +45,8 @@ export interface HostShareSettings {
 
 /** A share's arrays, time-major over its own episodes. */
 export interface HostShareArrays {
-  /** Agent inputs `[T + 1, B * N, inputSize]`. */
-  readonly inputs: Float32Array;
+  /** Observations `[T + 1, B * N, obsSize]` (the agent inputs are built from them and the actions). */
+  readonly obs: Float32Array;
   /** Global states `[T + 1, B, S]`. */
   readonly states: Float32Array;
   /** Actions taken `[T, B * N]` (as floats, so a share travels as one kind of array). */
@@ -80,7 +83,7 @@ export interface HostShareResult {
 }
 
 /** The arrays of a share in the order they travel to the helper. */
-export const SHARE_ARRAYS = ['inputs', 'states', 'actions', 'filled', 'terminated', 'bootEnd', 'rewards', 'nextPenalty', 'lambdaU', 'targetQ'] as const;
+export const SHARE_ARRAYS = ['obs', 'states', 'actions', 'filled', 'terminated', 'bootEnd', 'rewards', 'nextPenalty', 'lambdaU', 'targetQ'] as const;
 
 /** Q_tot `[rows, K]` and, for QMIX with `keep`, what its backward pass needs. */
 function mix(s: MixerShape, weights: readonly Float32Array[], qs: Float32Array, states: Float32Array, keep: boolean) {
@@ -99,6 +102,14 @@ function mix(s: MixerShape, weights: readonly Float32Array[], qs: Float32Array, 
   const r = mixForwardRows(kernelSlot(keep ? 'mixer' : 'scratch')!, s, states, qs, weights, keep);
   return { out: r.qTot.slice(), kept: r.kept };
 }
+
+/**
+ * The last share's agent inputs, reused for the next (this thread's kernel
+ * calls copy them in, so nothing holds them past a share): a batch's inputs
+ * are the largest array of an update, and a fresh one each time is garbage
+ * to collect.
+ */
+let inputScratch: Float32Array | undefined;
 
 /**
  * The gradients and loss sums of one share of episodes, on this thread's
@@ -120,9 +131,13 @@ export function hostShareGradients(st: HostShareSettings, w: HostShareWeights, a
   const agentSlot = kernelSlot('agent');
   if (!scratch || !agentSlot) throw new Error('the host update needs WebAssembly SIMD, which this thread lacks');
 
+  // The inputs are built here, on each thread for its own share, rather than for the whole batch on the learner's thread first.
+  const obsSize = a.obs.length / ((T + 1) * rows);
+  const inputs = buildBatchInputs({ batchSize: B, maxT: T, nAgents: N, obsSize, nActions: A, obs: a.obs, actions, filled }, st.inputs, inputScratch);
+  if (inputs.buffer !== inputScratch?.buffer) inputScratch = inputs;
   // Target utilities of every step (the GRU runs from step 0), then the online ones, kept for backward.
-  const qTarget = targetUtilities(st, w, a);
-  const o = agentForwardRows(agentSlot, shape, a.inputs, T + 1, rows, w.onlineAgent, true);
+  const qTarget = targetUtilities(st, w, inputs, a.targetQ);
+  const o = agentForwardRows(agentSlot, shape, inputs, T + 1, rows, w.onlineAgent, true);
   const qOnline = o.mem.slice(o.q / 4, o.q / 4 + o.qFloats);
   // The next value per agent [T, rows]: the target net at the online net's best available action (double Q), or its own best.
   const nextValue = new Float32Array(T * rows);
@@ -192,23 +207,23 @@ export function hostShareGradients(st: HostShareSettings, w: HostShareWeights, a
 
 /**
  * The target network's utilities `[T + 1, B * N, A]`: run on the episodes in
- * `compute` (all when null), the others taken from `a.targetQ`. When null,
+ * `compute` (all when null), the others taken from `given`. When null,
  * a view of the kernel's scratch memory (valid until the scratch slot runs
  * again); otherwise a fresh array.
  */
-function targetUtilities(st: HostShareSettings, w: HostShareWeights, a: HostShareArrays): Float32Array {
+function targetUtilities(st: HostShareSettings, w: HostShareWeights, inputs: Float32Array, given: Float32Array): Float32Array {
   const { agentShape: shape, T, B, compute } = st;
   const N = st.mixerShape.nAgents;
   const scratch = kernelSlot('scratch')!;
   if (compute === null || compute.length === B) {
-    const t = agentForwardRows(scratch, shape, a.inputs, T + 1, B * N, w.targetAgent, false);
+    const t = agentForwardRows(scratch, shape, inputs, T + 1, B * N, w.targetAgent, false);
     const q = t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);
     return compute === null ? q : q.slice();
   }
-  const out = a.targetQ.slice();
+  const out = given.slice();
   if (compute.length === 0) return out;
   // Only the episodes to compute go through the network: a row's utilities do not depend on the other rows.
-  const x = pickRows(a.inputs, T + 1, B, N * shape.inputSize, compute);
+  const x = pickRows(inputs, T + 1, B, N * shape.inputSize, compute);
   const rows = compute.length * N;
   const t = agentForwardRows(scratch, shape, x, T + 1, rows, w.targetAgent, false);
   const q = t.mem.subarray(t.q / 4, t.q / 4 + t.qFloats);

@@ -19,6 +19,7 @@
  * and `useFusedKernels(false)`; the tests compare the two.
  */
 import type { AgentNetShape } from '../core/agent-arch.js';
+import type { AgentInputOptions } from '../core/agent-inputs.js';
 import type { EpisodeBatch } from '../core/replay.js';
 import { rowsOf, WEIGHTS } from './agent-rows.js';
 import { hostShareGradients, SHARE_ARRAYS, type HostShareArrays, type HostShareSettings, type HostShareWeights } from './host-share.js';
@@ -49,8 +50,8 @@ export interface HostStepNets {
 /** The batch as arrays. */
 export interface HostStepBatch {
   readonly batch: EpisodeBatch;
-  /** Agent inputs `[T + 1, B * N, inputSize]` (`buildBatchInputs`). */
-  readonly inputs: Float32Array;
+  /** What the agent inputs hold besides the observation (each thread builds its share's, `buildBatchInputs`). */
+  readonly inputs: AgentInputOptions;
   /** Rewards `[T, B]` as trained on (standardised or raw). */
   readonly rewards: Float32Array;
   /** 0 or the unavailable-action penalty `[T, B * N, A]` for steps 1..T. */
@@ -140,7 +141,7 @@ function shareArrays(b: HostStepBatch, actions: Float32Array, lambdaU: Float32Ar
   // Whole episodes: an episode is one row of width (its values per step).
   const cut = (x: Float32Array, steps: number) => (whole ? x : rowsOf(x, steps, B, x.length / (steps * B), from, count));
   return {
-    inputs: cut(b.inputs, T + 1),
+    obs: cut(batch.obs, T + 1),
     states: cut(batch.state, T + 1),
     actions: cut(actions, T),
     filled: cut(batch.filled, T),
@@ -178,7 +179,7 @@ function keepTargets(cache: TargetQCache, ids: Float64Array, filled: Float32Arra
  * {@link hostMixerOk} holds.
  * @example
  * ```ts
- * const r = hostGradientStep(nets, { batch, inputs, rewards, nextPenalty, bootEnd });
+ * const r = hostGradientStep(nets, { batch, inputs: { obsLastAction: true, obsAgentId: true }, rewards, nextPenalty, bootEnd });
  * optimizer.clipAndApplyHost(optimizer.variables.map((v) => r.grads.get(v)!), 10);
  * ```
  */
@@ -198,7 +199,7 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
   const denom = realSteps * mixerOutputs(ms);
   const lambdaU = n.lambdaU ?? new Float32Array(0);
   const actions = Float32Array.from(b.batch.actions);
-  const settings = (episodes: number, compute: number[] | null): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, T, B: episodes, denom, compute });
+  const settings = (episodes: number, compute: number[] | null): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, inputs: { obsLastAction: b.inputs.obsLastAction, obsAgentId: b.inputs.obsAgentId }, T, B: episodes, denom, compute });
 
   // Target utilities kept from earlier updates with these target weights, per episode (null: to compute).
   const cache = n.targetCache ?? null;

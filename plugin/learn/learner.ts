@@ -192,7 +192,7 @@ export class QLearner {
         lambdaU: this.config.tdLambda > 0 ? lambdaMatrix(T, this.config.gamma, this.config.tdLambda) : null,
         targetCache: this.targetCache,
       },
-      { batch, inputs: buildBatchInputs(batch, this.config), rewards, nextPenalty: nextPenalty(batch), bootEnd: bootstrapEnds(batch.filled, batch.terminated, T, batch.batchSize) },
+      { batch, inputs: this.config, rewards, nextPenalty: nextPenalty(batch), bootEnd: bootstrapEnds(batch.filled, batch.terminated, T, batch.batchSize) },
     );
     const gradNorm = this.optimizer.clipAndApplyHost(this.optimizer.variables.map((v) => r.grads.get(v)!), this.config.gradNormClip);
     if (this.config.targetUpdate === 'soft') {
