@@ -9,12 +9,17 @@
 //   - cli: env steps per second of a Carrot Heist training run (as the CLI
 //     trains; this checkout on two threads, its default). Target: at least
 //     2x the baseline's, with the same number of updates.
+//   - twoCores: a product's speed on two threads at once against one alone,
+//     before and after the update arms (two-cores.ts): where `slowerThread`
+//     is well under 1, the machine gave this run's two-thread arms less than
+//     two cores.
 // The baseline tree is extracted with `git archive` (it needs the git
 // history; a shallow clone without it reports the key as skipped).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { twoCores } from './two-cores.js';
 
 /** The commit issue 20 was filed against (the parent of its first commit, cca6536). */
 export const ISSUE_20_BASE = 'df97387777f33d89b16075fbca9948fd30eb17dc';
@@ -36,6 +41,13 @@ function baselineTree(): string {
   }
   if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(here, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/** {@link twoCores} in a child Node of its own, between the arms. */
+function coresNow(): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'test/bench/two-cores.ts'), '400', '3'], { cwd: here, encoding: 'utf8' });
+  if (r.status !== 0) return { failed: r.stderr.slice(-300) };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
 function child(root: string, args: string[]): Record<string, number> {
@@ -62,6 +74,8 @@ export function issueBaselineBench(opts: { blocks?: number; perBlock?: number; c
   }
   const out: Record<string, unknown> = { baseline: ISSUE_20_BASE.slice(0, 7), settings: 'pymarl preset on both sides' };
   const update: Record<string, unknown> = {};
+  // How fast two cores ran at once against one alone, before and after the update arms: the two-thread arms depend on it, the one-thread arms do not.
+  const cores = [coresNow()];
   for (const agent of ['gru', 'mlp'] as const) {
     const arms = { baseline1: [] as number[], now1: [] as number[], now2: [] as number[] };
     let kernels: Record<string, unknown> = {};
@@ -81,7 +95,9 @@ export function issueBaselineBench(opts: { blocks?: number; perBlock?: number; c
       blocks: arms, ratioTwoThreadsToBaseline: +(n2 / b1).toFixed(3), ratioOneThreadToBaseline: +(n1 / b1).toFixed(3), target, met: n2 / b1 <= target,
     };
   }
+  cores.push(coresNow());
   out.update = update;
+  out.twoCores = cores;
   if (cliRounds > 0) {
     const runs = { baseline: [] as Record<string, number>[], now: [] as Record<string, number>[] };
     for (let r = 0; r < cliRounds; r++) {
