@@ -27,7 +27,7 @@ import { kernelHelper } from './kernel-threads.js';
 import { mixerOutputs, mixerParamSpecs, type MixerShape } from './mixer-specs.js';
 import type { ParamSet } from './params.js';
 import type * as tf from './tf.js';
-import { copyValues } from './read.js';
+import { readOnlyValues } from './read.js';
 import type { TargetQCache } from './target-cache.js';
 
 const f = Math.fround;
@@ -82,8 +82,9 @@ export function hostMixerOk(s: MixerShape, canFuse: boolean): boolean {
   return s.kind === 'vdn' || s.kind === 'none' || canFuse;
 }
 
+/** The weights as arrays, read only (the kernels copy them in; the helper's travel packed). */
 function weightsOf(p: ParamSet, names: readonly string[]): Float32Array[] {
-  return names.map((name) => copyValues(p.get(name)));
+  return names.map((name) => readOnlyValues(p.get(name)));
 }
 
 /** Below this many agent row-steps (episodes x agents x steps) a host step runs on one thread (as the split kernels: a hand-off costs tens of microseconds). */

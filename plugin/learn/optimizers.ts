@@ -8,7 +8,7 @@
  */
 import * as tf from './tf.js';
 import { hostClipCoefficient, hostSteps, type HostStepConstants } from './host-optimizer.js';
-import { copyValues } from './read.js';
+import { copyValues, rememberValues } from './read.js';
 
 /** A group of variables sharing a learning rate. */
 export interface ParamGroup {
@@ -173,6 +173,8 @@ export class TorchOptimizer {
       const next = tf.tensor(values[i], v.shape);
       v.assign(next);
       next.dispose();
+      // The next host update reads these weights: it gets this array rather than a copy out of the backend.
+      rememberValues(v, values[i]);
     });
   }
 

@@ -67,3 +67,40 @@ export function copyValues(t: tf.Tensor): Float32Array {
   }
   return (t.dataSync() as Float32Array).slice();
 }
+
+/** Values already read or written per tensor data (tfjs never changes a tensor's data in place: an assign gives a variable new data). */
+const known = new WeakMap<object, Float32Array>();
+
+/**
+ * A float32 tensor's values, to read and never to change: the array kept
+ * for its data when this module has seen it (read here before, or given by
+ * {@link rememberValues}), else a copy, kept from now on. The host update
+ * reads all four networks' weights every update, and the online ones are
+ * what the optimiser has just written: 88k values copied each time before.
+ * @example
+ * ```ts
+ * const w = readOnlyValues(variable); // do not write into w
+ * ```
+ */
+export function readOnlyValues(t: tf.Tensor): Float32Array {
+  const id = t.dataId as object;
+  let values = known.get(id);
+  if (!values || values.length !== t.size) {
+    values = copyValues(t);
+    known.set(id, values);
+  }
+  return values;
+}
+
+/**
+ * Records `values` as the data `t` now holds (after assigning it from them),
+ * so {@link readOnlyValues} need not copy it back; the caller must not change
+ * `values` afterwards.
+ * @example
+ * ```ts
+ * v.assign(tf.tensor(values, v.shape)); rememberValues(v, values);
+ * ```
+ */
+export function rememberValues(t: tf.Tensor, values: Float32Array): void {
+  if (values.length === t.size) known.set(t.dataId as object, values);
+}
