@@ -200,7 +200,9 @@ export function hostGradientStep(n: HostStepNets, b: HostStepBatch): HostStepRes
   const denom = realSteps * mixerOutputs(ms);
   const lambdaU = n.lambdaU ?? new Float32Array(0);
   const actions = Float32Array.from(b.batch.actions);
-  const settings = (episodes: number, compute: number[] | null): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, inputs: { obsLastAction: b.inputs.obsLastAction, obsAgentId: b.inputs.obsAgentId }, T, B: episodes, denom, compute });
+  // Only the two flags travel with the job (the caller may pass its whole config).
+  const inputs: AgentInputOptions = { obsLastAction: b.inputs.obsLastAction, obsAgentId: b.inputs.obsAgentId };
+  const settings = (episodes: number, compute: number[] | null): HostShareSettings => ({ agentShape: n.agentShape, mixerShape: ms, gamma: n.gamma, lambda: n.lambda, doubleQ: n.doubleQ, inputs, T, B: episodes, denom, compute });
 
   // Target utilities kept from earlier updates with these target weights, per episode (null: to compute).
   const cache = n.targetCache ?? null;
